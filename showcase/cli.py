@@ -1,0 +1,102 @@
+"""The command line: arguments, messages in Chinese, exit codes.
+
+Exit codes: 0 success · 1 content or site.yaml invalid (nothing written) · 2 usage error ·
+3 unexpected internal error (one line, where to report it).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from pathlib import Path
+
+from .errors import ConfigError, ContentError, OutputError, Report, ShowcaseError, UsageError
+from .pipeline import build
+
+ISSUES_URL = "项目 README 里“报告问题”一节所写的地址"
+DESCRIPTION = """展厅 showcase：把 content/ 里的 YAML + Markdown 文件生成产改成果展厅网站。
+Builds the 产改成果展厅 static site from the YAML + Markdown files in content/.
+
+常用 / common:
+  python build.py                 生成到 output/ · build into output/
+  python build.py check           只检查不生成 · validate only, write nothing
+  python build.py --output DIR    生成到别的文件夹 · build into DIR
+"""
+EPILOG = """退出码 / exit codes: 0 成功 success · 1 内容有错 content invalid · 2 命令用法错误 usage error · 3 内部错误 internal error"""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors in Chinese and English with exit code 2."""
+
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        self.exit(2, f"命令用法错误 / usage error: {message}\n运行 python build.py --help 查看用法 / see --help.\n")
+
+
+def make_parser() -> argparse.ArgumentParser:
+    """The argument parser, with help in Chinese and English."""
+    parser = _Parser(prog="python build.py", description=DESCRIPTION, epilog=EPILOG,
+                     formatter_class=argparse.RawDescriptionHelpFormatter, add_help=False)
+    parser.add_argument("-h", "--help", action="help", help="显示帮助 / show this help")
+    parser.add_argument("command", nargs="?", choices=["build", "check"], default="build",
+                        help="build 生成网站（默认）/ build the site (default); check 只检查内容 / validate only")
+    parser.add_argument("--output", metavar="DIR", help="输出文件夹（默认 site.yaml 的 output）/ output folder (default: site.yaml output)")
+    parser.add_argument("--base-url", metavar="URL", help="覆盖 site.yaml 的 base_url / override base_url in site.yaml")
+    parser.add_argument("--strict", action="store_true", help="警告也算错误 / treat warnings as errors")
+    parser.add_argument("--root", metavar="DIR", default=".", help="项目文件夹（默认当前文件夹）/ project folder (default: current)")
+    parser.add_argument("--jobs", metavar="N", type=int, help="使用的 CPU 核数（默认全部）/ CPU cores to use (default: all)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
+    args = make_parser().parse_args(argv)
+    try:
+        return _run(args)
+    except KeyboardInterrupt:
+        print("已中断，output 文件夹保持原样。/ interrupted; output left as it was.", file=sys.stderr)
+        return 130
+    except Exception as exc:  # the one place an unexpected error becomes one line
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        print(f"内部错误（不是您的内容有问题）：{type(exc).__name__}: {exc} [{Path(where.filename).name}:{where.lineno}]。"
+              f"output 文件夹保持原样。请把这一行报告到{ISSUES_URL}。", file=sys.stderr)
+        return 3
+
+
+def _run(args) -> int:
+    """Build or check, print problems and the summary line."""
+    root = Path(args.root)
+    if not (root / "site.yaml").exists():
+        print(f"命令用法错误：{root.resolve()} 里没有 site.yaml。请在展厅项目文件夹里运行，或用 --root 指定。", file=sys.stderr)
+        return 2
+    if args.jobs is not None and args.jobs < 1:
+        print("命令用法错误：--jobs 至少为 1。", file=sys.stderr)
+        return 2
+    try:
+        result = build(root, args.output, args.base_url, args.strict, args.jobs, write=args.command == "build")
+    except (ConfigError, ContentError) as exc:
+        report: Report = exc.args[0]
+        print(report.format(args.strict), file=sys.stderr)
+        print("没有生成：请按上面的提示改正后再运行。output 文件夹保持原样。", file=sys.stderr)
+        return 1
+    except OutputError as exc:
+        print(f"没有生成：{exc}", file=sys.stderr)
+        return 1
+    except UsageError as exc:
+        print(f"命令用法错误：{exc}", file=sys.stderr)
+        return 2
+    except ShowcaseError as exc:
+        print(f"没有生成：{exc}", file=sys.stderr)
+        return 1
+    report = result.report
+    if report.warnings:
+        print(report.format(), file=sys.stderr)
+    if args.command == "check":
+        print(f"检查通过：没有错误，{len(report.warnings)} 个警告。")
+        return 0
+    print(f"完成：{result.pages} 个页面，{result.images} 张图片，{len(report.warnings)} 个警告，用时 {result.seconds:.2f} 秒。"
+          f"打开 {result.output / 'index.html'} 查看。")
+    return 0

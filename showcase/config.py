@@ -1,0 +1,556 @@
+"""site.yaml → frozen settings; unknown keys and wrong types are errors with 'did you mean'.
+
+Every option is declared once, in the ``*_OPTIONS`` tables below, with its type, default and a
+Chinese description; errors name the option by its dotted path (``collections.workers.label``).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import yamldoc
+from .errors import Report, did_you_mean, quote
+from .fsutil import EncodingProblem, read_text
+from .schema import TYPES, Field
+from .yamldoc import YList, YMap
+
+COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+KEY = re.compile(r"^[a-z][a-z0-9_]*$")
+RESERVED_FIELDS = {"slug", "body", "url", "collection", "path", "linked_from", "title", "key"}
+
+# option: (type, default, description).  Types: str, bool, int, color, dict, list, any.
+# A default of REQUIRED makes the option required.
+REQUIRED = object()
+SITE_OPTIONS = {
+    "title": ("str", REQUIRED, "展厅名称，显示在横幅和每个页面的标题里（必填）"),
+    "subtitle": ("str", "", "横幅上的副标题"),
+    "organisation": ("str", "", "主办单位"),
+    "description": ("str", "", "首页的简介，也用于分享卡片"),
+    "base_url": ("str", "/", "网站上线后的地址，如 https://example.org/zhanting/（分享卡片、站点地图要用完整地址）"),
+    "logo": ("str", "", "标志图片，相对项目文件夹的路径，如 assets/logo.svg"),
+    "footer": ("str", "", "页脚文字"),
+    "output": ("str", "output", "生成网站的文件夹"),
+    "theme": ("dict", {}, "主题颜色"),
+    "markdown": ("dict", {}, "Markdown 设置"),
+    "feed": ("dict", {}, "订阅源设置"),
+    "vocabularies": ("dict", {}, "可选值列表，字段用 vocabulary 引用"),
+    "collections": ("dict", REQUIRED, "内容集合（必填）"),
+    "taxonomies": ("dict", {}, "按字段归类的页面（荣誉、地区、行业）"),
+    "data": ("dict", {}, "content/data/ 下的数据文件"),
+    "zones": ("list", [], "展区，按顺序出现在首页"),
+}
+THEME_OPTIONS = {
+    "primary": ("color", "#a61b1b", "主色（横幅、标题）"),
+    "accent": ("color", "#b8860b", "点缀色（徽章、数字）"),
+    "ink": ("color", "#1f1f1f", "正文颜色"),
+    "paper": ("color", "#fbf7f0", "页面底色"),
+}
+MARKDOWN_OPTIONS = {"allow_html": ("bool", False, "是否允许正文里写 HTML（默认转义显示）")}
+FEED_OPTIONS = {"limit": ("int", 20, "订阅源里最近条目的数量")}
+COLLECTION_OPTIONS = {
+    "label": ("str", REQUIRED, "集合的中文名，如 劳模工匠（必填）"),
+    "item_label": ("str", "", "单个条目的称呼，如 工作室"),
+    "folder": ("str", "", "content/ 下的文件夹名，默认同集合名"),
+    "url": ("str", "", "条目网址的格式，默认 集合名/{slug}"),
+    "template": ("str", "", "条目页模板，默认 集合名.html，没有时用 entry.html"),
+    "list_template": ("str", "", "列表页模板，默认 集合名-list.html，没有时用 list.html"),
+    "title_field": ("str", "", "用作标题的字段，默认 name 或 title"),
+    "sort": ("str", "", "列表排序字段，默认按标题拼音；前面加 - 表示倒序"),
+    "list": ("bool", True, "是否生成列表页"),
+    "feed": ("bool", True, "是否进入订阅源"),
+    "fields": ("dict", REQUIRED, "字段定义（必填）"),
+}
+FIELD_OPTIONS = {
+    "label": ("str", REQUIRED, "字段的中文名（必填）"),
+    "type": ("str", REQUIRED, "字段类型（必填）"),
+    "required": ("bool", False, "是否必填"),
+    "help": ("str", "", "填写提示，出现在错误信息里"),
+    "vocabulary": ("any", None, "可选值：vocabularies 里的名字，或直接写列表（enum 类型）"),
+    "to": ("str", "", "引用哪个集合（ref 类型），any 表示任意集合"),
+    "item": ("dict", None, "列表每一项的定义（list 类型）"),
+    "fields": ("dict", None, "子字段（object 类型）"),
+}
+TAXONOMY_OPTIONS = {
+    "label": ("str", REQUIRED, "中文名（必填）"),
+    "field": ("str", REQUIRED, "按哪个字段归类，如 region 或 honours.name（必填）"),
+    "collections": ("list", REQUIRED, "归类哪些集合（必填）"),
+}
+DATA_OPTIONS = {
+    "label": ("str", REQUIRED, "中文名（必填）"),
+    "fields": ("dict", REQUIRED, "每一项的字段（必填）"),
+}
+ZONE_OPTIONS = {
+    "id": ("str", REQUIRED, "展区代号，用于网址，如 workers（必填）"),
+    "title": ("str", REQUIRED, "展区标题（必填）"),
+    "intro": ("str", "", "展区导语页面（content/pages/ 下的文件名或 slug）"),
+    "collection": ("str", REQUIRED, "展出哪个集合（必填）"),
+    "entries": ("list", [], "只展出这些条目（文件名或 slug），按此顺序"),
+    "limit": ("int", 0, "首页最多显示几个，0 为不限"),
+}
+
+
+@dataclass(frozen=True)
+class Theme:
+    """Theme colours set in site.yaml."""
+
+    primary: str
+    accent: str
+    ink: str
+    paper: str
+
+
+@dataclass(frozen=True)
+class Collection:
+    """One content collection: its folder, URLs, templates and fields."""
+
+    name: str
+    label: str
+    item_label: str
+    folder: str
+    url: str
+    template: str
+    list_template: str
+    title_field: str
+    sort: str
+    list: bool
+    feed: bool
+    fields: tuple
+
+    def field(self, name: str) -> Field | None:
+        """The declared field called name."""
+        return next((f for f in self.fields if f.name == name), None)
+
+    @property
+    def image_field(self) -> str:
+        """The first image field, used for cards and share images."""
+        return next((f.name for f in self.fields if f.type == "image"), "")
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    """Pages grouping entries by the values of one field."""
+
+    name: str
+    label: str
+    field: str
+    collections: tuple
+
+
+@dataclass(frozen=True)
+class DataSet:
+    """A list of records in content/data/<name>.yaml."""
+
+    name: str
+    label: str
+    fields: tuple
+
+
+@dataclass(frozen=True)
+class Zone:
+    """An exhibition zone (展区) on the home page."""
+
+    id: str
+    title: str
+    intro: str
+    collection: str
+    entries: tuple
+    limit: int
+
+
+@dataclass(frozen=True)
+class Site:
+    """Everything site.yaml says, checked."""
+
+    root: Path
+    title: str
+    subtitle: str
+    organisation: str
+    description: str
+    base_url: str
+    logo: str
+    footer: str
+    output: Path
+    theme: Theme
+    allow_html: bool
+    feed_limit: int
+    collections: tuple
+    taxonomies: tuple
+    data: tuple
+    zones: tuple
+
+    @property
+    def content_dir(self) -> Path:
+        """The content/ folder."""
+        return self.root / "content"
+
+    @property
+    def templates_dir(self) -> Path:
+        """The templates/ folder."""
+        return self.root / "templates"
+
+    @property
+    def assets_dir(self) -> Path:
+        """The assets/ folder."""
+        return self.root / "assets"
+
+    def collection(self, name: str) -> Collection | None:
+        """The collection called name."""
+        return next((c for c in self.collections if c.name == name), None)
+
+
+class _Reader:
+    """Reads option tables out of site.yaml, reporting into one report."""
+
+    def __init__(self, report: Report, path: str = "site.yaml"):
+        self.report = report
+        self.path = path
+
+    def fail(self, line: int, name: str, found: str, fix: str) -> None:
+        """Report a site.yaml error for option name."""
+        self.report.error(self.path, line, name, found, fix)
+
+    def options(self, data, table: dict, prefix: str, line: int) -> dict:
+        """Check a mapping against an option table; return values with defaults filled in."""
+        if not isinstance(data, YMap):
+            self.fail(line, prefix, f"「{prefix}」应该是一组设置，这里是{_kind(data)}。", "在下一行缩进两个空格，逐行写「设置: 值」。")
+            data = YMap()
+            data.key_lines = {}
+        lines = data.key_lines
+        result = {}
+        for key in data:
+            if key not in table:
+                guess = did_you_mean(key, table)
+                hint = f"您是不是想写「{guess}」？" if guess else "检查拼写，或删掉这一行。"
+                self.fail(lines[key], f"{prefix}.{key}".lstrip("."), f"不认识的设置「{key}」。", hint + "可用的设置：" + "、".join(table) + "。")
+        for key, (kind, default, description) in table.items():
+            name = f"{prefix}.{key}".lstrip(".")
+            if key not in data or data[key] is None:
+                if default is REQUIRED:
+                    self.fail(data.line or line, name, f"缺少必填设置「{key}」（{description}）。", f"加一行「{key}: …」。")
+                result[key] = None if default is REQUIRED else default
+                continue
+            result[key] = self.typed(data[key], kind, name, lines.get(key, line), default)
+        return result
+
+    def typed(self, value, kind: str, name: str, line: int, default):
+        """Check one option value's type; report and fall back to the default when wrong."""
+        wanted = {"str": "文字", "bool": "true 或 false", "int": "整数", "color": "颜色（如 #a61b1b）", "dict": "一组设置", "list": "列表"}
+        ok = {
+            "any": lambda v: True,
+            "str": lambda v: isinstance(v, str),
+            "bool": lambda v: isinstance(v, str) and v.lower() in ("true", "false", "yes", "no"),
+            "int": lambda v: isinstance(v, str) and v.strip().isdigit(),
+            "color": lambda v: isinstance(v, str) and bool(COLOR.match(v.strip())),
+            "dict": lambda v: isinstance(v, YMap),
+            "list": lambda v: isinstance(v, YList),
+        }[kind](value)
+        if not ok:
+            self.fail(line, name, f"「{name}」应该是{wanted[kind]}，这里是{_kind(value)}。", f"改成{wanted[kind]}。")
+            return None if default is REQUIRED else default
+        if kind == "bool":
+            return value.lower() in ("true", "yes")
+        if kind == "int":
+            return int(value)
+        return value.strip() if kind in ("str", "color") else value
+
+
+def _kind(value) -> str:
+    """Describe a YAML value in Chinese."""
+    if isinstance(value, YMap):
+        return "一组设置"
+    if isinstance(value, YList):
+        return "一个列表"
+    return "空的" if value is None else quote(value)
+
+
+def load_site(root: Path, report: Report, output: str | None = None, base_url: str | None = None) -> Site | None:
+    """Read and check root/site.yaml; None (with errors in report) when it cannot be used."""
+    path = root / "site.yaml"
+    try:
+        text = read_text(path)
+    except FileNotFoundError:
+        report.error("site.yaml", 0, "", f"在 {root} 里找不到 site.yaml。", "在项目文件夹里运行命令，或从示例项目复制一份 site.yaml。")
+        return None
+    except EncodingProblem as exc:
+        report.error("site.yaml", 0, "", str(exc), "请把 site.yaml 另存为 UTF-8 编码。")
+        return None
+    data, issues = yamldoc.parse(text, aliases=True)
+    for issue in issues:
+        report.error("site.yaml", issue.line, "", issue.found, issue.fix)
+    if issues:
+        return None
+    before = len(report.errors)
+    site = parse_site(data, root, report, output, base_url)
+    return site if len(report.errors) == before else None
+
+
+def parse_site(data, root: Path, report: Report, output: str | None = None, base_url: str | None = None) -> Site:
+    """Build Site from parsed site.yaml data, reporting every problem."""
+    reader = _Reader(report)
+    top = reader.options(data, SITE_OPTIONS, "", 1)
+    vocabularies = _vocabularies(reader, data.get("vocabularies") if isinstance(data, YMap) else None)
+    collections = _collections(reader, top["collections"] or YMap(), vocabularies)
+    names = {c.name for c in collections}
+    site = Site(
+        root=root,
+        title=top["title"] or "",
+        subtitle=top["subtitle"],
+        organisation=top["organisation"],
+        description=top["description"],
+        base_url=_base_url(reader, base_url or top["base_url"], data),
+        logo=top["logo"],
+        footer=top["footer"],
+        output=_output(reader, root, output or top["output"], _line(data, "output")),
+        theme=Theme(**reader.options(top["theme"] or _empty(), THEME_OPTIONS, "theme", _line(data, "theme"))),
+        allow_html=reader.options(top["markdown"] or _empty(), MARKDOWN_OPTIONS, "markdown", _line(data, "markdown"))["allow_html"],
+        feed_limit=reader.options(top["feed"] or _empty(), FEED_OPTIONS, "feed", _line(data, "feed"))["limit"],
+        collections=collections,
+        taxonomies=_taxonomies(reader, top["taxonomies"] or _empty(), collections),
+        data=_datasets(reader, top["data"] or _empty(), vocabularies, names),
+        zones=_zones(reader, top["zones"] or YList(), names, _line(data, "zones")),
+    )
+    _check_field_refs(reader, site, data)
+    return site
+
+
+def _empty() -> YMap:
+    """An empty mapping with no lines."""
+    value = YMap()
+    value.key_lines = {}
+    return value
+
+
+def _line(data, key: str) -> int:
+    """Line of key in a mapping, or 1."""
+    return getattr(data, "key_lines", {}).get(key, 1) if isinstance(data, YMap) else 1
+
+
+def _base_url(reader: _Reader, value: str, data) -> str:
+    """Check base_url and make it end with a slash."""
+    value = (value or "/").strip()
+    if not (value.startswith("/") or re.match(r"^https?://[^\s/]+(/\S*)?$", value)):
+        reader.fail(_line(data, "base_url"), "base_url", f"base_url {quote(value)} 不是网址。",
+                    "写成完整网址（如 https://example.org/zhanting/）或以 / 开头的路径（如 /zhanting/）。")
+        return "/"
+    return value if value.endswith("/") else value + "/"
+
+
+def _output(reader: _Reader, root: Path, value: str, line: int) -> Path:
+    """Resolve the output folder and refuse folders a build must never replace."""
+    root = root.resolve()
+    target = (root / value).resolve() if value else root
+    forbidden = {
+        root: "项目文件夹本身",
+        root / "content": "content 文件夹",
+        root / "templates": "templates 文件夹",
+        root / "assets": "assets 文件夹",
+        Path(root.anchor): "磁盘根目录",
+        Path.home().resolve(): "用户主目录",
+    }
+    why = forbidden.get(target)
+    if why is None and root.is_relative_to(target):
+        why = "项目文件夹的上级文件夹"
+    if why is None and any(target.is_relative_to(root / name) for name in ("content", "templates", "assets")):
+        why = "源文件夹里面"
+    if why:
+        reader.fail(line, "output", f"输出文件夹 {quote(value)} 是{why}：生成时会整个替换它，会删掉您的文件。",
+                    "换一个专用的新文件夹，如 output。")
+    return target
+
+
+def _vocabularies(reader: _Reader, data) -> dict:
+    """Named lists of allowed values."""
+    result = {}
+    if not isinstance(data, YMap):
+        return result
+    for name, values in data.items():
+        if not isinstance(values, YList) or not all(isinstance(v, str) for v in values):
+            reader.fail(data.key_lines[name], f"vocabularies.{name}", f"可选值「{name}」应该是文字列表。", "写成 [值一, 值二, …]。")
+            continue
+        result[name] = tuple(values)
+    return result
+
+
+def _collections(reader: _Reader, data, vocabularies: dict) -> tuple:
+    """Check each collection declaration."""
+    result = []
+    if not isinstance(data, YMap):
+        return ()
+    for name, spec in data.items():
+        line = data.key_lines[name]
+        prefix = f"collections.{name}"
+        if not KEY.match(name):
+            reader.fail(line, prefix, f"集合名「{name}」只能用小写英文字母、数字和下划线。", "改成如 workers、competitions。")
+            continue
+        options = reader.options(spec, COLLECTION_OPTIONS, prefix, line)
+        fields = _fields(reader, options["fields"] or _empty(), f"{prefix}.fields", vocabularies, top=True)
+        names = {f.name for f in fields}
+        title_field = options["title_field"] or ("name" if "name" in names else "title" if "title" in names else "")
+        if title_field not in names:
+            reader.fail(line, f"{prefix}.title_field", f"集合「{name}」没有可作标题的字段。", "加一个 name 或 title 字段，或用 title_field 指定。")
+        sort = options["sort"].lstrip("-")
+        if sort and sort not in names:
+            reader.fail(line, f"{prefix}.sort", f"排序字段「{sort}」不存在。", "写一个本集合已有的字段名。")
+        result.append(Collection(
+            name=name, label=options["label"] or name, item_label=options["item_label"] or options["label"] or name,
+            folder=options["folder"] or name, url=_url_pattern(reader, options["url"] or f"{name}/{{slug}}", prefix, line),
+            template=options["template"], list_template=options["list_template"], title_field=title_field,
+            sort=options["sort"], list=options["list"], feed=options["feed"], fields=fields))
+    return tuple(result)
+
+
+def _url_pattern(reader: _Reader, pattern: str, prefix: str, line: int) -> str:
+    """A URL pattern must contain {slug} and stay relative."""
+    pattern = pattern.strip("/")
+    if "{slug}" not in pattern or ".." in pattern:
+        reader.fail(line, f"{prefix}.url", f"网址格式 {quote(pattern)} 里没有 {{slug}}。", "写成如 workers/{slug}。")
+        return "{slug}"
+    return pattern
+
+
+def _fields(reader: _Reader, data, prefix: str, vocabularies: dict, top: bool = False) -> tuple:
+    """Check a mapping of field declarations."""
+    result = []
+    if not isinstance(data, YMap):
+        return ()
+    for name, spec in data.items():
+        line = data.key_lines[name]
+        if not KEY.match(name):
+            reader.fail(line, f"{prefix}.{name}", f"字段名「{name}」只能用小写英文字母、数字和下划线。", "中文名写在 label 里。")
+            continue
+        if top and name in RESERVED_FIELDS - {"title"}:
+            reader.fail(line, f"{prefix}.{name}", f"字段名「{name}」是保留字。", "换一个名字。")
+            continue
+        field = _field(reader, name, spec, f"{prefix}.{name}", line, vocabularies)
+        if field:
+            result.append(field)
+    return tuple(result)
+
+
+def _field(reader: _Reader, name: str, spec, prefix: str, line: int, vocabularies: dict, label_required: bool = True) -> Field | None:
+    """Check one field declaration."""
+    table = dict(FIELD_OPTIONS)
+    if not label_required:
+        table["label"] = ("str", "", "")
+    options = reader.options(spec, table, prefix, line)
+    kind = options["type"]
+    if kind not in TYPES:
+        guess = did_you_mean(kind or "", TYPES)
+        reader.fail(line, f"{prefix}.type", f"字段类型 {quote(kind)} 不存在。", (f"您是不是想写「{guess}」？" if guess else "") + "可用类型：" + "、".join(TYPES) + "。")
+        return None
+    label = options["label"] or name
+    choices: tuple = ()
+    if kind == "enum":
+        vocab = options["vocabulary"]
+        if isinstance(vocab, YList):
+            choices = tuple(str(v) for v in vocab)
+        elif isinstance(vocab, str) and vocab in vocabularies:
+            choices = vocabularies[vocab]
+        else:
+            reader.fail(line, f"{prefix}.vocabulary", f"enum 字段「{name}」的可选值 {quote(vocab or '')} 找不到。",
+                        "写 vocabularies 里已有的名字：" + "、".join(vocabularies) + "，或直接写 [值一, 值二]。")
+    item = None
+    if kind == "list":
+        if options["item"] is None:
+            reader.fail(line, f"{prefix}.item", f"列表字段「{name}」缺少 item（每一项的定义）。", "加上 item: {type: text}。")
+        else:
+            item = _field(reader, name, options["item"], f"{prefix}.item", line, vocabularies, label_required=False)
+            if item and not item.label:
+                item = Field(item.name, label, item.type, item.required, item.help, item.choices, item.to, item.item, item.fields)
+    fields: tuple = ()
+    if kind == "object":
+        if options["fields"] is None:
+            reader.fail(line, f"{prefix}.fields", f"object 字段「{name}」缺少 fields。", "在 fields 下列出子字段。")
+        else:
+            fields = _fields(reader, options["fields"], f"{prefix}.fields", vocabularies)
+    if kind == "ref" and not options["to"]:
+        reader.fail(line, f"{prefix}.to", f"引用字段「{name}」没有写引用哪个集合。", "加上 to: 集合名，如 to: enterprises。")
+    return Field(name=name, label=label, type=kind, required=options["required"], help=options["help"],
+                 choices=choices, to=options["to"], item=item, fields=fields)
+
+
+def _check_field_refs(reader: _Reader, site: Site, data) -> None:
+    """Every ref field must point at a declared collection."""
+    names = {c.name for c in site.collections}
+
+    def visit(field: Field, where: str) -> None:
+        if field.type == "ref" and field.to and field.to != "any" and field.to not in names:
+            guess = did_you_mean(field.to, names)
+            reader.fail(_line(data, "collections"), where, f"引用字段指向不存在的集合「{field.to}」。",
+                        (f"您是不是想写「{guess}」？" if guess else "") + "已有集合：" + "、".join(sorted(names)) + "。")
+        for sub in field.fields:
+            visit(sub, f"{where}.{sub.name}")
+        if field.item:
+            visit(field.item, where)
+
+    for collection in site.collections:
+        for field in collection.fields:
+            visit(field, f"collections.{collection.name}.fields.{field.name}")
+    for dataset in site.data:
+        for field in dataset.fields:
+            visit(field, f"data.{dataset.name}.fields.{field.name}")
+
+
+def _taxonomies(reader: _Reader, data, collections: tuple) -> tuple:
+    """Check taxonomy declarations against the collections' fields."""
+    result = []
+    by_name = {c.name: c for c in collections}
+    for name, spec in data.items():
+        line = data.key_lines[name]
+        options = reader.options(spec, TAXONOMY_OPTIONS, f"taxonomies.{name}", line)
+        wanted = tuple(options["collections"] or ())
+        for cname in wanted:
+            collection = by_name.get(cname)
+            if collection is None:
+                reader.fail(line, f"taxonomies.{name}.collections", f"集合「{cname}」不存在。", "已有集合：" + "、".join(by_name) + "。")
+            elif not _field_path_exists(collection, options["field"] or ""):
+                reader.fail(line, f"taxonomies.{name}.field", f"集合「{cname}」没有字段「{options['field']}」。", "写该集合已有的字段名，子字段用点号连接，如 honours.name。")
+        result.append(Taxonomy(name, options["label"] or name, options["field"] or "", wanted))
+    return tuple(result)
+
+
+def _field_path_exists(collection: Collection, path: str) -> bool:
+    """True when a dotted field path such as honours.name is declared."""
+    head, _, rest = path.partition(".")
+    field = collection.field(head)
+    while field is not None and rest:
+        if field.type == "list" and field.item:
+            field = field.item
+        head, _, rest = rest.partition(".")
+        field = field.sub(head)
+    return field is not None
+
+
+def _datasets(reader: _Reader, data, vocabularies: dict, names: set) -> tuple:
+    """Check the declarations of content/data/ files."""
+    result = []
+    for name, spec in data.items():
+        line = data.key_lines[name]
+        options = reader.options(spec, DATA_OPTIONS, f"data.{name}", line)
+        fields = _fields(reader, options["fields"] or _empty(), f"data.{name}.fields", vocabularies)
+        result.append(DataSet(name, options["label"] or name, fields))
+    return tuple(result)
+
+
+def _zones(reader: _Reader, data, names: set, line: int) -> tuple:
+    """Check the ordered list of zones."""
+    result = []
+    seen = set()
+    item_lines = getattr(data, "item_lines", [])
+    for index, spec in enumerate(data):
+        item_line = item_lines[index] if index < len(item_lines) else line
+        options = reader.options(spec, ZONE_OPTIONS, f"zones[{index + 1}]", item_line)
+        zone_id = options["id"] or ""
+        if zone_id and not KEY.match(zone_id):
+            reader.fail(item_line, f"zones[{index + 1}].id", f"展区代号「{zone_id}」只能用小写英文字母、数字和下划线。", "如 workers。")
+        if zone_id in seen:
+            reader.fail(item_line, f"zones[{index + 1}].id", f"展区代号「{zone_id}」重复了。", "每个展区用不同的代号。")
+        seen.add(zone_id)
+        if options["collection"] and options["collection"] not in names:
+            guess = did_you_mean(options["collection"], names)
+            reader.fail(item_line, f"zones[{index + 1}].collection", f"集合「{options['collection']}」不存在。",
+                        (f"您是不是想写「{guess}」？" if guess else "") + "已有集合：" + "、".join(sorted(names)) + "。")
+        entries = tuple(e for e in options["entries"] or () if isinstance(e, str))
+        result.append(Zone(zone_id, options["title"] or "", options["intro"], options["collection"] or "", entries, options["limit"]))
+    return tuple(result)

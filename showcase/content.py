@@ -1,0 +1,314 @@
+"""Reading content: files → typed entries, with every mistake collected.
+
+``parse_entry(text, source, collection, ...)`` is pure; ``entry_from_file`` does the reading;
+``load_library`` walks content/, parses every collection and data file (on all cores for large
+sites) and returns a ``Library`` plus the problems found.
+"""
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import yamldoc
+from markupsafe import Markup
+
+from .config import Collection, DataSet, Site
+from .errors import Report, did_you_mean
+from .fsutil import EncodingProblem, HOW_TO_SAVE_UTF8, read_text
+from .markup import Renderer, excerpt, plain_text, slugify
+from .schema import Checker
+from .yamldoc import YList, YMap
+
+MAX_FILE_BYTES = 2_000_000
+DASHES = "-—－–―─━‐‑‒﹣一ー"
+FENCE_LIKE = re.compile(rf"^\s*[{DASHES}]{{2,}}\s*$")
+PARALLEL_THRESHOLD = 400
+
+
+class Entry:
+    """One content file: its typed fields, body HTML, URL and back-links."""
+
+    def __init__(self, collection: str, slug: str, source: str, stem: str, data: dict, lines: dict, body: str,
+                 fields: frozenset, title_field: str):
+        self.collection = collection
+        self.slug = slug
+        self.source = source
+        self.stem = stem
+        self.data = data
+        self.lines = lines
+        self.body = body
+        self.fields = fields
+        self.title_field = title_field
+        self.url = ""
+        self.linked_from: dict[str, list[Entry]] = {}
+
+    @property
+    def key(self) -> str:
+        """collection/slug, unique across the site."""
+        return f"{self.collection}/{self.slug}"
+
+    @property
+    def title(self) -> str:
+        """The value of the collection's title field."""
+        return str(self.data.get(self.title_field) or self.stem)
+
+    @property
+    def description(self) -> str:
+        """One or two sentences for cards and share previews."""
+        return self.data.get("summary") or excerpt(plain_text(self.body))
+
+    def __getitem__(self, name: str):
+        if name in self.fields:
+            return self.data.get(name)
+        raise KeyError(name)
+
+    def get(self, name: str, default=None):
+        """A field's value, or default when it is not set."""
+        value = self.data.get(name)
+        return default if value is None else value
+
+    def __repr__(self) -> str:
+        return f"<Entry {self.key}>"
+
+
+@dataclass
+class Library:
+    """Every entry of every collection and every data file."""
+
+    site: Site
+    entries: dict = field(default_factory=dict)
+    data: dict = field(default_factory=dict)
+
+    def all(self) -> list[Entry]:
+        """All entries, collection by collection."""
+        return [entry for c in self.site.collections for entry in self.entries.get(c.name, [])]
+
+
+def split_front_matter(text: str, source: str, report: Report):
+    """Split '---' front matter from the body; (yaml, first_line, body) or None after reporting."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if not text.strip():
+        report.error(source, 1, "", "文件是空的。", "至少写上 --- 包起来的字段，如：\n   ---\n   name: 艾子洋\n   ---")
+        return None
+    lines = text.split("\n")
+    start = next(i for i, line in enumerate(lines) if line.strip())
+    opening = lines[start].strip()
+    if opening != "---":
+        if FENCE_LIKE.match(lines[start]):
+            report.error(source, start + 1, "", f"开头的分隔线写成了「{opening}」。",
+                         "分隔线必须是三个半角减号 ---（切换到英文输入法输入），不能用全角符号或破折号。")
+        else:
+            report.error(source, start + 1, "", "文件开头缺少 --- 分隔线，读不到字段。",
+                         "在第一行写 ---，在字段结束处再写一行 ---，正文写在第二个 --- 之后。")
+        return None
+    for index in range(start + 1, len(lines)):
+        stripped = lines[index].strip()
+        if stripped == "---":
+            return "\n".join(lines[start + 1:index]), start + 2, "\n".join(lines[index + 1:])
+        if FENCE_LIKE.match(lines[index]) and not lines[index].startswith(" "):
+            report.error(source, index + 1, "", f"结尾的分隔线写成了「{stripped}」。",
+                         "分隔线必须是三个半角减号 ---（切换到英文输入法输入）。")
+            return None
+    report.error(source, start + 1, "", "第 {} 行的 --- 之后没有找到结尾的 ---。".format(start + 1),
+                 "在最后一个字段下面加一行 ---，正文写在它后面。")
+    return None
+
+
+def parse_entry(text: str, source: str, collection: Collection, base_dir: str, stem: str,
+                render: Renderer, report: Report) -> Entry | None:
+    """Turn the text of one content file into an Entry; report every mistake."""
+    parts = split_front_matter(text, source, report)
+    if parts is None:
+        return None
+    front, first_line, body = parts
+    data, issues = yamldoc.parse(front, first_line)
+    for issue in issues:
+        report.error(source, issue.line, "", issue.found, issue.fix)
+    if issues:
+        return None
+    if not isinstance(data, YMap):
+        report.error(source, first_line, "", "两个 --- 之间应该是「字段: 值」的列表。", "每行写一个字段，如 name: 艾子洋。")
+        return None
+    checker = Checker(source, report, base_dir)
+    values = checker.fields(collection.fields, data, first_line - 1, known_extra=("slug",))
+    for spec in collection.fields:
+        if spec.type == "markdown" and spec.name in values:
+            values[spec.name] = Markup(render(values[spec.name]))
+    slug = _entry_slug(data.get("slug"), stem, source, data.key_lines.get("slug", first_line), report)
+    if slug is None:
+        return None
+    return Entry(collection.name, slug, source, stem, values, dict(data.key_lines), Markup(render(body) if body.strip() else ""),
+                 frozenset(f.name for f in collection.fields), collection.title_field)
+
+
+def _entry_slug(explicit, stem: str, source: str, line: int, report: Report) -> str | None:
+    """The entry's slug: an explicit one wins, else the file name (pinyin for Chinese)."""
+    if explicit is not None and not isinstance(explicit, str):
+        report.error(source, line, "slug", "slug 应该是一段文字。", "写成如 slug: ai-ziyang。")
+        return None
+    slug = slugify(explicit or stem)
+    if not slug:
+        report.error(source, line, "slug", f"无法从「{explicit or stem}」得到网址名。", "给文件起一个含汉字、字母或数字的名字，或加一行 slug: 英文名。")
+        return None
+    return slug
+
+
+def entry_from_file(path: Path, root: Path, collection: Collection, render: Renderer, report: Report) -> Entry | None:
+    """Read one content file and parse it."""
+    source = path.relative_to(root).as_posix()
+    content_dir = root / "content"
+    base_dir = path.parent.relative_to(content_dir).as_posix()
+    text = _read(path, source, report)
+    if text is None:
+        return None
+    stem = unicodedata.normalize("NFC", path.stem)
+    return parse_entry(text, source, collection, "" if base_dir == "." else base_dir, stem, render, report)
+
+
+def _read(path: Path, source: str, report: Report) -> str | None:
+    """Read a text file, reporting encoding and size problems."""
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            report.error(source, 0, "", f"文件太大（超过 {MAX_FILE_BYTES // 1_000_000} MB），不像一篇介绍。", "检查是否放错了文件；图片请单独放，并在字段里写路径。")
+            return None
+        return read_text(path)
+    except EncodingProblem as exc:
+        report.error(source, 0, "", str(exc), HOW_TO_SAVE_UTF8)
+    except OSError as exc:
+        report.error(source, 0, "", f"无法读取文件（{exc.strerror}）。", "检查文件是否被其他程序占用，或是否有读取权限。")
+    return None
+
+
+def load_data(site: Site, dataset: DataSet, report: Report) -> list:
+    """Read content/data/<name>.yaml: a list of records checked against the dataset's fields."""
+    path = site.content_dir / "data" / f"{dataset.name}.yaml"
+    source = path.relative_to(site.root).as_posix()
+    if not path.exists():
+        return []
+    text = _read(path, source, report)
+    if text is None:
+        return []
+    data, issues = yamldoc.parse(text)
+    for issue in issues:
+        report.error(source, issue.line, "", issue.found, issue.fix)
+    if issues or data is None:
+        return []
+    if not isinstance(data, YList):
+        report.error(source, getattr(data, "line", 1), "", f"{dataset.label}文件应该是一个列表，每项以「- 」开头。", "每一项写成「- 字段: 值」，下面的字段缩进两个空格。")
+        return []
+    checker = Checker(source, report, "data")
+    records = []
+    for item, line in zip(data, data.item_lines):
+        if not isinstance(item, YMap):
+            report.error(source, line, "", f"{dataset.label}的每一项应该是一组字段。", "写成「- 字段: 值」。")
+            continue
+        record = checker.fields(dataset.fields, item, line)
+        record["_line"] = line
+        records.append(record)
+    return records
+
+
+def content_files(site: Site, report: Report) -> list[tuple[Collection, Path]]:
+    """Every content file to parse, in a stable order, warning about files that will be ignored."""
+    files = []
+    folders = {c.folder: c for c in site.collections}
+    content_dir = site.content_dir
+    if not content_dir.is_dir():
+        report.error("content", 0, "", "找不到 content 文件夹。", "在项目文件夹里建一个 content 文件夹，每个集合一个子文件夹。")
+        return files
+    for child in sorted(content_dir.iterdir()):
+        if child.is_dir() and child.name not in folders and child.name not in ("data", "images") and not child.name.startswith("."):
+            guess = did_you_mean(child.name, folders)
+            report.warn(f"content/{child.name}", 0, "", f"文件夹「{child.name}」不对应任何集合，里面的文件不会出现在展厅里。",
+                        (f"您是不是想放进「{guess}」？" if guess else "") + "已有集合的文件夹：" + "、".join(folders) + "。")
+    for collection in site.collections:
+        folder = content_dir / collection.folder
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.rglob("*")):
+            if not path.is_file() or _ignored(path):
+                continue
+            if path.suffix.lower() == ".md":
+                files.append((collection, path))
+            elif path.suffix.lower() in (".txt", ".markdown", ".yaml", ".yml", ".docx", ".doc"):
+                source = path.relative_to(site.root).as_posix()
+                report.warn(source, 0, "", f"这个文件以 {path.suffix} 结尾，不会被读取。",
+                            "条目文件要以 .md 结尾。Windows 可能隐藏了扩展名：在资源管理器“查看”里勾选“文件扩展名”后改名。")
+    return files
+
+
+def _ignored(path: Path) -> bool:
+    """Editor backups, lock files and hidden files."""
+    name = path.name
+    return name.startswith((".", "~$", "_")) or name.endswith(("~", ".bak", ".tmp", ".swp"))
+
+
+_WORKER_RENDERER: Renderer | None = None
+
+
+def _parse_chunk(args) -> tuple[list, list]:
+    """Parse a chunk of files in a worker process; return entries and problems."""
+    global _WORKER_RENDERER
+    root, allow_html, items = args
+    if _WORKER_RENDERER is None:
+        _WORKER_RENDERER = Renderer(allow_html)
+    report = Report()
+    entries = [entry_from_file(path, root, collection, _WORKER_RENDERER, report) for collection, path in items]
+    return entries, report.problems
+
+
+def load_library(site: Site, report: Report, jobs: int | None = None) -> Library:
+    """Read every collection and data file; problems go into report."""
+    files = content_files(site, report)
+    jobs = jobs or os.cpu_count() or 1
+    if jobs > 1 and len(files) >= PARALLEL_THRESHOLD and _can_fork():
+        results = _parse_parallel(site, files, jobs)
+    else:
+        results = _parse_chunk((site.root, site.allow_html, files))
+    entries, problems = results
+    report.extend(problems)
+    library = Library(site)
+    for collection in site.collections:
+        mine = [e for e in entries if e is not None and e.collection == collection.name]
+        library.entries[collection.name] = sort_entries(mine, collection.sort)
+    for dataset in site.data:
+        library.data[dataset.name] = load_data(site, dataset, report)
+    return library
+
+
+def sort_entries(entries: list[Entry], sort: str) -> list[Entry]:
+    """Entries in display order: by the sort field if set, then by the pinyin of the title."""
+    from pypinyin import lazy_pinyin
+
+    keyed = sorted(entries, key=lambda e: (lazy_pinyin(e.title), e.title, e.slug))
+    if sort:
+        name = sort.lstrip("-")
+        present = [e for e in keyed if e.data.get(name) is not None]
+        missing = [e for e in keyed if e.data.get(name) is None]
+        present.sort(key=lambda e: e.data[name], reverse=sort.startswith("-"))
+        keyed = present + missing
+    return keyed
+
+
+def _can_fork() -> bool:
+    """Parallel parsing uses fork (Linux, macOS); elsewhere it runs in one process."""
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _parse_parallel(site: Site, files: list, jobs: int) -> tuple[list, list]:
+    """Parse files on several cores, keeping their order."""
+    import multiprocessing
+
+    size = max(1, len(files) // (jobs * 4))
+    chunks = [(site.root, site.allow_html, files[i:i + size]) for i in range(0, len(files), size)]
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        parts = pool.map(_parse_chunk, chunks)
+    entries = [e for part_entries, _ in parts for e in part_entries]
+    problems = [p for _, part_problems in parts for p in part_problems]
+    return entries, problems

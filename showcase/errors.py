@@ -1,0 +1,140 @@
+"""Problems found in a run, and the one exception tree.
+
+Every stage reports what is wrong with the *input* into a shared ``Report``
+instead of raising, so a publicist sees all mistakes of a run at once.
+Exceptions are for stopping:
+
+ShowcaseError            base of everything the CLI turns into a message
+├── ConfigError          site.yaml cannot be used (the report says why)
+├── ContentError         content has errors (the report says which)
+├── OutputError          the output folder is unsafe or cannot be written
+└── UsageError           a command-line argument is wrong (exit code 2)
+"""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+
+
+class ShowcaseError(Exception):
+    """Base of every error the command line reports without a traceback."""
+
+
+class ConfigError(ShowcaseError):
+    """site.yaml is unusable; details are in the report."""
+
+
+class ContentError(ShowcaseError):
+    """Content is invalid; details are in the report."""
+
+
+class OutputError(ShowcaseError):
+    """The output folder is unsafe or cannot be written."""
+
+
+class UsageError(ShowcaseError):
+    """A command-line argument is wrong."""
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One mistake: where it is, what was found and how to fix it."""
+
+    path: str
+    line: int
+    label: str
+    found: str
+    fix: str
+    warning: bool = False
+
+    def where(self) -> str:
+        """Return 'file 第 N 行 · label' as shown to the publicist."""
+        text = self.path
+        if self.line:
+            text += f" 第 {self.line} 行"
+        if self.label:
+            text += f" · {self.label}"
+        return text
+
+
+@dataclass
+class Report:
+    """Collects every problem of a run; stages add to it and never stop early."""
+
+    problems: list[Problem] = field(default_factory=list)
+
+    def error(self, path: str, line: int | None, label: str, found: str, fix: str) -> None:
+        """Record a mistake that fails the build."""
+        self.problems.append(Problem(path, line or 0, label, found, fix))
+
+    def warn(self, path: str, line: int | None, label: str, found: str, fix: str) -> None:
+        """Record a mistake that fails the build only under --strict."""
+        self.problems.append(Problem(path, line or 0, label, found, fix, warning=True))
+
+    def extend(self, problems: list[Problem]) -> None:
+        """Add problems found elsewhere (for example in a worker process)."""
+        self.problems.extend(problems)
+
+    @property
+    def errors(self) -> list[Problem]:
+        """Problems that fail the build."""
+        return [p for p in self.problems if not p.warning]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        """Problems that fail the build only under --strict."""
+        return [p for p in self.problems if p.warning]
+
+    def failed(self, strict: bool = False) -> bool:
+        """True when the build must stop."""
+        return bool(self.errors) or (strict and bool(self.warnings))
+
+    def format(self, strict: bool = False) -> str:
+        """Render every problem, numbered, errors first, in Chinese."""
+        ordered = sorted(set(self.problems), key=lambda p: (p.warning, p.path, p.line, p.label, p.found))
+        if not ordered:
+            return ""
+        n_err, n_warn = len(self.errors), len(self.warnings)
+        if strict:
+            head = f"发现 {n_err + n_warn} 个问题（--strict 模式下警告也算错误）："
+        elif n_err:
+            head = f"发现 {n_err} 个错误" + (f"、{n_warn} 个警告" if n_warn else "") + "："
+        else:
+            head = f"发现 {n_warn} 个警告（不影响生成）："
+        lines = [head, ""]
+        for number, p in enumerate(ordered, 1):
+            kind = "警告" if p.warning and not strict else "错误"
+            lines.append(f"{number}. [{kind}] {p.where()}")
+            lines.append(f"   问题：{p.found}")
+            lines.append(f"   改法：{p.fix}")
+            lines.append("")
+        return "\n".join(lines).rstrip() + "\n"
+
+
+def did_you_mean(word: str, candidates, labels: dict[str, str] | None = None) -> str | None:
+    """Return the candidate closest to word (also matching Chinese labels), or None."""
+    candidates = sorted(set(candidates))
+    if not word or not candidates:
+        return None
+    if labels:
+        for key, label in sorted(labels.items()):
+            if word == label:
+                return key
+    folded = {c.lower(): c for c in candidates}
+    if word.lower() in folded:
+        return folded[word.lower()]
+    matches = difflib.get_close_matches(word, candidates, n=1, cutoff=0.5)
+    if matches:
+        return matches[0]
+    for c in candidates:
+        if len(word) >= 2 and (word in c or c in word):
+            return c
+    return None
+
+
+def quote(value) -> str:
+    """Show a found value in Chinese corner brackets, shortened if long."""
+    text = str(value)
+    if len(text) > 60:
+        text = text[:57] + "…"
+    return f"「{text}」"

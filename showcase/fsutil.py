@@ -1,0 +1,115 @@
+"""Reading text the way Windows editors save it, safe paths, atomic writes and the tree swap."""
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+HOW_TO_SAVE_UTF8 = (
+    "请把文件另存为 UTF-8 编码：记事本选“文件 → 另存为”，在“编码”里选“UTF-8”后保存；"
+    "WPS 或 VS Code 也可在右下角或“另存为”里选择 UTF-8。"
+)
+
+
+class EncodingProblem(Exception):
+    """The bytes are not UTF-8; the message says what they look like."""
+
+
+def decode_text(data: bytes) -> str:
+    """Decode UTF-8 (BOM allowed), normalise line endings, or explain the real encoding."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or _looks_utf16(data):
+        raise EncodingProblem("文件是 UTF-16 编码（Windows 记事本里叫“Unicode”），展厅只读 UTF-8。")
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        try:
+            data.decode("gb18030")
+        except UnicodeDecodeError:
+            raise EncodingProblem(f"文件第 {line} 行起不是 UTF-8 编码，也不像 GBK，可能已损坏。") from None
+        raise EncodingProblem(f"文件是 GBK/GB18030 编码（中文 Windows 的“ANSI”），展厅只读 UTF-8（第 {line} 行起无法读取）。") from None
+    if "\x00" in text:
+        raise EncodingProblem("文件里有空字符（\\0），不像文本文件。")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _looks_utf16(data: bytes) -> bool:
+    """True when every other byte of the start is zero, as in BOM-less UTF-16."""
+    head = data[:200]
+    if len(head) < 4:
+        return False
+    zeros_even = head[0::2].count(0)
+    zeros_odd = head[1::2].count(0)
+    return max(zeros_even, zeros_odd) >= len(head) // 4
+
+
+def read_text(path: Path) -> str:
+    """Read a UTF-8 text file; raise EncodingProblem when it is saved in another encoding."""
+    return decode_text(path.read_bytes())
+
+
+def inside(root: Path, relative: str) -> Path | None:
+    """Join relative onto root; None if the result would leave root."""
+    root = root.resolve()
+    target = (root / relative).resolve()
+    return target if target.is_relative_to(root) else None
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write data to path so that readers see either the old file or the whole new one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+_RENAME_EXCHANGE = 2
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two paths with Linux renameat2; False where unsupported."""
+    libc_name = ctypes.util.find_library("c")
+    if os.name != "posix" or not libc_name:
+        return False
+    libc = ctypes.CDLL(libc_name, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    at_fdcwd = -100
+    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE)
+    return result == 0
+
+
+def swap_tree(new: Path, target: Path) -> None:
+    """Put the finished tree new in place of target; target is never left half-written."""
+    if not target.exists():
+        os.replace(new, target)
+        return
+    if _exchange(new, target):
+        shutil.rmtree(new)
+        return
+    old = target.with_name(target.name + ".old")
+    if old.exists():
+        shutil.rmtree(old)
+    os.replace(target, old)
+    os.replace(new, target)
+    shutil.rmtree(old)
+
+
+def recover_tree(target: Path) -> None:
+    """Restore target from the .old copy a build killed mid-swap left behind."""
+    old = target.with_name(target.name + ".old")
+    if old.exists() and not target.exists():
+        os.replace(old, target)
+    elif old.exists():
+        shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,164 @@
+"""Images: check every image field, then write a web copy with no metadata, upright and sized.
+
+``plan`` reads only image headers (cheap) and decides every output name from a hash of the
+source bytes and the settings; ``process`` does the Pillow work, reusing results cached under
+.cache/images so a rebuild re-encodes nothing that did not change.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from .content import Library
+from .errors import Report, quote
+from .fsutil import atomic_write, inside
+from .markup import slugify
+from .schema import ImageRef
+
+MAX_WIDTH = 1600
+JPEG_QUALITY = 82
+SETTINGS = f"w{MAX_WIDTH}-q{JPEG_QUALITY}-v1"
+FORMATS = {"JPEG", "PNG", "WEBP", "GIF", "BMP", "TIFF", "MPO"}
+Image.MAX_IMAGE_PIXELS = 80_000_000
+
+
+@dataclass(frozen=True)
+class Picture:
+    """One processed image: where it comes from, where it goes, its final size."""
+
+    source: Path
+    url: str
+    width: int
+    height: int
+    digest: str
+
+
+def _hash(path: Path) -> str:
+    """A short hash of the file's bytes and the image settings."""
+    digest = hashlib.sha256(SETTINGS.encode())
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()[:16]
+
+
+def _refs(value):
+    """Every ImageRef inside a (nested) value."""
+    if isinstance(value, ImageRef):
+        yield value
+    elif isinstance(value, list):
+        for item in value:
+            yield from _refs(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _refs(item)
+
+
+def plan(library: Library, report: Report) -> dict[str, Picture]:
+    """Check every image an entry names and decide its output; content path → Picture."""
+    content_dir = library.site.content_dir
+    pictures: dict[str, Picture] = {}
+    for entry in library.all():
+        for ref in _refs(entry.data):
+            if ref.path in pictures:
+                continue
+            picture = _plan_one(content_dir, ref, entry.source, report)
+            if picture:
+                pictures[ref.path] = picture
+    return pictures
+
+
+def _plan_one(content_dir: Path, ref: ImageRef, source: str, report: Report) -> Picture | None:
+    """Check one image and work out its output name and size."""
+    path = inside(content_dir, ref.path)
+    shown = quote(f"content/{ref.path}")
+    if path is None:
+        report.error(source, ref.line, ref.label, f"图片{shown}指向 content 文件夹以外。", "把图片放进 content 文件夹，再写相对路径。")
+        return None
+    if not path.is_file():
+        hint = _similar_file(path)
+        report.error(source, ref.line, ref.label, f"找不到图片{shown}。",
+                     (f"文件夹里有「{hint}」，是不是它？" if hint else "") + "检查文件名（包括 .jpg/.png 扩展名和大小写）和所在文件夹。")
+        return None
+    try:
+        with Image.open(path) as image:
+            kind = image.format
+            width, height = image.size
+            orientation = image.getexif().get(0x0112, 1) if kind in ("JPEG", "MPO", "TIFF", "WEBP") else 1
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
+        why = "图片太大（像素过多）" if isinstance(exc, Image.DecompressionBombError) else "不是能识别的图片"
+        report.error(source, ref.line, ref.label, f"{shown}{why}。", "换成 JPG 或 PNG 照片（手机照片可直接用），不要只改扩展名。")
+        return None
+    if kind not in FORMATS:
+        report.error(source, ref.line, ref.label, f"{shown}是 {kind} 格式，网页不支持。", "另存为 JPG 或 PNG。")
+        return None
+    if orientation in (5, 6, 7, 8):
+        width, height = height, width
+    if width > MAX_WIDTH:
+        height, width = round(height * MAX_WIDTH / width), MAX_WIDTH
+    digest = _hash(path)
+    ext = "png" if kind in ("PNG", "GIF") else "jpg"
+    name = slugify(path.stem)[:40] or "image"
+    return Picture(path, f"images/{name}-{digest[:10]}.{ext}", width, height, digest)
+
+
+def _similar_file(path: Path) -> str:
+    """A file in the same folder whose name differs only in case or extension."""
+    folder = path.parent
+    if not folder.is_dir():
+        return ""
+    for candidate in sorted(folder.iterdir()):
+        if candidate.stem.lower() == path.stem.lower() or candidate.name.lower() == path.name.lower():
+            return candidate.name
+    return ""
+
+
+def process(pictures: dict[str, Picture], out_dir: Path, cache_dir: Path, report: Report) -> int:
+    """Write every planned picture into out_dir, from the cache when it is there; return the count."""
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    done = 0
+    for content_path, picture in sorted(pictures.items()):
+        cached = cache_dir / f"{picture.digest}{Path(picture.url).suffix}"
+        if not cached.exists():
+            try:
+                atomic_write(cached, _encode(picture))
+            except (OSError, ValueError, Image.DecompressionBombError) as exc:
+                report.error(f"content/{content_path}", 0, "图片", f"图片无法处理（{exc}）。", "换一张完整的 JPG 或 PNG 照片。")
+                continue
+        target = out_dir / picture.url
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(cached, target)
+        except OSError:
+            shutil.copyfile(cached, target)
+        done += 1
+    return done
+
+
+def _encode(picture: Picture) -> bytes:
+    """Decode, turn upright, shrink and re-encode without any metadata."""
+    import io
+
+    with Image.open(picture.source) as image:
+        image.draft("RGB", (picture.width, picture.height))
+        image = ImageOps.exif_transpose(image)
+        png = picture.url.endswith(".png")
+        image = image.convert("RGBA" if png and _has_alpha(image) else "RGB")
+        if image.width > picture.width:
+            image = image.resize((picture.width, picture.height), Image.LANCZOS)
+        buffer = io.BytesIO()
+        if png:
+            image.save(buffer, "PNG", optimize=True)
+        else:
+            image.save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
+        return buffer.getvalue()
+
+
+def _has_alpha(image: Image.Image) -> bool:
+    """True when the image has transparency worth keeping."""
+    return image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info)

@@ -1,0 +1,110 @@
+"""Markdown for Chinese text, and slugs.
+
+* A line break inside a Chinese paragraph joins without a space (a browser would show the
+  newline as a space between two Chinese characters); code blocks keep their newlines.
+* Raw HTML is shown as text unless site.yaml allows it; links may only use safe schemes.
+* One Markdown instance per process is reused (``reset()`` between documents), and inline
+  patterns are skipped for text that has none of their trigger characters: identical output,
+  about twice as fast on plain Chinese prose.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import markdown
+from markdown.treeprocessors import InlineProcessor, Treeprocessor
+from pypinyin import Style, lazy_pinyin
+
+CJK = r"\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u3200-\u32ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
+TAGS = r"(?:<[^<>\n]+>)*"
+CJK_BREAK = re.compile(rf"([{CJK}]{TAGS})[ \t]*\n[ \t]*({TAGS}[{CJK}])")
+PRE_BLOCK = re.compile(r"(<pre[\s>].*?</pre>)", re.DOTALL)
+INLINE_TRIGGERS = re.compile(r"[\\`*_\[\]!<&]|  \n")
+SAFE_SCHEMES = ("http://", "https://", "mailto:", "tel:", "#", "/", "./", "../")
+
+
+def join_cjk_lines(html: str) -> str:
+    """Remove newlines between Chinese characters outside <pre> blocks."""
+    parts = PRE_BLOCK.split(html)
+    for index in range(0, len(parts), 2):
+        parts[index] = CJK_BREAK.sub(r"\1\2", CJK_BREAK.sub(r"\1\2", parts[index]))
+    return "".join(parts)
+
+
+class _FastInline(InlineProcessor):
+    """InlineProcessor that skips text no inline pattern could match."""
+
+    def _InlineProcessor__handleInline(self, data, patternIndex=0):  # noqa: N802 - overrides a mangled name
+        if patternIndex == 0 and not INLINE_TRIGGERS.search(data):
+            return data
+        return super()._InlineProcessor__handleInline(data, patternIndex)
+
+
+class _SafeLinks(Treeprocessor):
+    """Drop href/src values with schemes such as javascript:."""
+
+    def run(self, root):
+        for element in root.iter():
+            for attribute in ("href", "src"):
+                value = element.get(attribute)
+                if value is None:
+                    continue
+                cleaned = "".join(value.split()).lower()
+                if ":" in cleaned.split("/")[0] and not cleaned.startswith(SAFE_SCHEMES):
+                    element.set(attribute, "#")
+        return None
+
+
+def make_markdown(allow_html: bool) -> markdown.Markdown:
+    """A Markdown converter with the showcase's rules."""
+    md = markdown.Markdown(extensions=["tables", "sane_lists", "fenced_code"], output_format="html")
+    md.treeprocessors.register(_FastInline(md), "inline", 20)
+    if not allow_html:
+        md.preprocessors.deregister("html_block")
+        md.inlinePatterns.deregister("html")
+        md.treeprocessors.register(_SafeLinks(md), "safe_links", 1)
+    return md
+
+
+class Renderer:
+    """Converts Markdown to HTML, reusing one converter."""
+
+    def __init__(self, allow_html: bool = False):
+        self.md = make_markdown(allow_html)
+
+    def __call__(self, text: str) -> str:
+        """Markdown text → HTML with Chinese lines joined."""
+        self.md.reset()
+        return join_cjk_lines(self.md.convert(text))
+
+
+def slugify(text: str) -> str:
+    """A URL slug: Chinese becomes pinyin (长春 → changchun), other text lower-case ASCII."""
+    text = unicodedata.normalize("NFKC", text).strip()
+    words: list[str] = []
+    for chunk in re.split(r"([\u3400-\u4dbf\u4e00-\u9fff]+)", text):
+        if not chunk:
+            continue
+        if re.match(r"[\u3400-\u4dbf\u4e00-\u9fff]", chunk):
+            words.append("".join(lazy_pinyin(chunk, style=Style.NORMAL, errors="ignore")))
+        else:
+            ascii_text = unicodedata.normalize("NFKD", chunk).encode("ascii", "ignore").decode()
+            words.extend(re.findall(r"[a-z0-9]+", ascii_text.lower()))
+    return "-".join(w for w in words if w)
+
+
+def plain_text(html: str) -> str:
+    """Text of an HTML fragment, for descriptions."""
+    text = re.sub(r"<[^>]+>", "", html)
+    text = text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&#39;", "'")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def excerpt(text: str, limit: int = 110) -> str:
+    """Shorten text to limit characters at a sentence end if possible."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    end = max(cut.rfind(p) for p in "。！？；")
+    return cut[: end + 1] if end > limit // 2 else cut.rstrip() + "…"

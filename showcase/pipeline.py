@@ -1,0 +1,146 @@
+"""The order of a build: config → content → refs → images → render → output.
+
+``build`` runs every stage, collects every problem, and only when there are none swaps the new
+site into place.  Large sites render on all cores (fork); each stage's time is recorded.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import images, refs
+from .config import load_site
+from .content import load_library
+from .errors import ConfigError, ContentError, Report
+from .output import OutputTree, write_into
+from .render import PageJob, Renderer, extra_jobs, page_jobs
+
+PARALLEL_PAGES = 400
+
+
+@dataclass
+class BuildResult:
+    """What a build did: counts, time per stage and the problems it found."""
+
+    output: Path | None
+    pages: int = 0
+    images: int = 0
+    report: Report = field(default_factory=Report)
+    timings: dict = field(default_factory=dict)
+
+    @property
+    def seconds(self) -> float:
+        """Total wall time of the build."""
+        return sum(self.timings.values())
+
+
+class _Clock:
+    """Records how long each stage takes."""
+
+    def __init__(self, timings: dict):
+        self.timings = timings
+        self.last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        """Close the current stage."""
+        now = time.perf_counter()
+        self.timings[stage] = now - self.last
+        self.last = now
+
+
+def build(root: Path, output: str | None = None, base_url: str | None = None, strict: bool = False,
+          jobs: int | None = None, write: bool = True) -> BuildResult:
+    """Build the site in root; raise ConfigError/ContentError carrying the report on problems."""
+    report = Report()
+    result = BuildResult(None, report=report)
+    clock = _Clock(result.timings)
+    site = load_site(root, report, output, base_url)
+    if site is None:
+        raise ConfigError(report)
+    if not site.base_url.startswith(("http://", "https://")):
+        report.warn("site.yaml", 0, "base_url", f"base_url「{site.base_url}」不是完整网址，分享卡片、订阅源和站点地图里的地址会不完整。",
+                    "上线前改成完整网址，如 https://example.org/zhanting/。")
+    clock.lap("config")
+    library = load_library(site, report, jobs)
+    clock.lap("content")
+    resolved = refs.resolve(library, report)
+    clock.lap("refs")
+    pictures = images.plan(library, report)
+    clock.lap("images.plan")
+    renderer = Renderer(resolved, pictures, report)
+    renderer.check_templates()
+    if report.failed(strict) or not write:
+        if report.failed(strict):
+            raise ContentError(report)
+        return result
+    tree = OutputTree(site.output)
+    try:
+        page_list = page_jobs(resolved, renderer.env)
+        page_list += extra_jobs(resolved, page_list)
+        result.pages = _render_all(renderer, page_list, tree, jobs or os.cpu_count() or 1)
+        clock.lap("render")
+        result.images = images.process(pictures, tree.root, root / ".cache" / "images", report)
+        if site.assets_dir.is_dir():
+            tree.copy_tree(site.assets_dir, "assets")
+        clock.lap("images+assets")
+        if report.failed(strict):
+            raise ContentError(report)
+        tree.commit()
+        clock.lap("swap")
+    except BaseException:
+        tree.abort()
+        raise
+    result.output = site.output
+    return result
+
+
+def _render_all(renderer: Renderer, jobs: list[PageJob], tree: OutputTree, cores: int) -> int:
+    """Render and write every page, on several cores for large sites; return the count."""
+    if cores > 1 and len(jobs) >= PARALLEL_PAGES and "fork" in multiprocessing.get_all_start_methods():
+        written = _render_parallel(renderer, jobs, tree, cores)
+    else:
+        written = []
+        for job in jobs:
+            data = renderer.render(job)
+            if data is not None:
+                tree.write(job.path, data)
+                written.append(job.path)
+    return sum(1 for path in written if path.endswith(".html"))
+
+
+_STATE: tuple | None = None
+
+
+def _render_slice(bounds: tuple[int, int]) -> tuple[list, list]:
+    """Render jobs[start:stop] in a forked worker; return written paths and problems."""
+    renderer, jobs, root = _STATE
+    renderer.report = Report()
+    written = []
+    for job in jobs[bounds[0]:bounds[1]]:
+        data = renderer.render(job)
+        if data is not None:
+            write_into(root, job.path, data)
+            written.append(job.path)
+    return written, renderer.report.problems
+
+
+def _render_parallel(renderer: Renderer, jobs: list[PageJob], tree: OutputTree, cores: int) -> list[str]:
+    """Fork workers that share the resolved library and render slices of the page list."""
+    global _STATE
+    _STATE = (renderer, jobs, tree.root)
+    step = max(1, len(jobs) // (cores * 8))
+    slices = [(i, min(i + step, len(jobs))) for i in range(0, len(jobs), step)]
+    try:
+        with multiprocessing.get_context("fork").Pool(cores) as pool:
+            parts = pool.map(_render_slice, slices)
+    finally:
+        _STATE = None
+    all_written = []
+    for written, problems in parts:
+        tree.claim(written)
+        renderer.report.extend(problems)
+        all_written.extend(written)
+    return all_written

@@ -1,0 +1,231 @@
+"""Resolving the library: URLs, references both ways, taxonomy terms and zones; pure.
+
+After ``resolve`` every Ref in an entry's data is replaced by the Entry it names, every entry
+knows who links to it (``entry.linked_from[collection]``), and URL clashes are reported naming
+both files.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .content import Entry, Library
+from .errors import Report, did_you_mean
+from .markup import slugify
+from .schema import Ref
+
+GENERATED = {"": "首页", "404.html": "404 页面", "sitemap.xml": "站点地图", "feed.xml": "订阅源",
+             "robots.txt": "robots.txt", "assets/": "assets 文件夹", "images/": "图片文件夹"}
+
+
+@dataclass
+class Term:
+    """One value of a taxonomy (such as the region 吉林长春) and its entries."""
+
+    name: str
+    slug: str
+    url: str
+    entries: list = field(default_factory=list)
+
+
+@dataclass
+class ZoneView:
+    """A zone ready to show: its intro page and the entries it presents."""
+
+    id: str
+    title: str
+    intro: Entry | None
+    collection: str
+    entries: list
+    total: int
+
+
+@dataclass
+class Resolved:
+    """The library plus what the refs stage worked out."""
+
+    library: Library
+    taxonomies: dict = field(default_factory=dict)
+    zones: list = field(default_factory=list)
+    urls: dict = field(default_factory=dict)
+
+
+class Index:
+    """Finds entries by slug, file name or title, for references and 'did you mean'."""
+
+    def __init__(self, library: Library):
+        self.by_collection: dict[str, dict[str, list[Entry]]] = {}
+        for name, entries in library.entries.items():
+            table: dict[str, list[Entry]] = {}
+            for entry in entries:
+                for key in {entry.slug, entry.stem, entry.title}:
+                    table.setdefault(key, []).append(entry)
+            self.by_collection[name] = table
+
+    def find(self, collection: str, key: str) -> list[Entry]:
+        """Entries of collection (or any, or 'collection/slug') answering to key."""
+        if collection == "any":
+            if "/" in key:
+                head, _, tail = key.partition("/")
+                return self.find(head, tail) if head in self.by_collection else []
+            return [e for name in sorted(self.by_collection) for e in self.by_collection[name].get(key, [])]
+        return list(self.by_collection.get(collection, {}).get(key, []))
+
+    def names(self, collection: str) -> list[str]:
+        """Every key of a collection (or all), for suggestions."""
+        tables = self.by_collection.values() if collection == "any" else [self.by_collection.get(collection, {})]
+        return sorted({k for table in tables for k in table})
+
+
+def entry_url(pattern: str, slug: str) -> str:
+    """The site-relative URL of an entry, such as workers/aiziyang/."""
+    return pattern.replace("{slug}", slug).strip("/") + "/"
+
+
+def resolve(library: Library, report: Report) -> Resolved:
+    """Assign URLs, resolve references and back-links, build terms and zones."""
+    site = library.site
+    resolved = Resolved(library)
+    claims: dict[str, str] = dict(GENERATED)
+    for collection in site.collections:
+        if collection.list:
+            _claim(claims, f"{collection.url.split('{slug}')[0].strip('/')}/", f"「{collection.label}」列表页（site.yaml）", report, "site.yaml", 0)
+        for entry in library.entries.get(collection.name, []):
+            entry.url = entry_url(collection.url, entry.slug)
+            _claim(claims, entry.url, entry.source, report, entry.source, entry.lines.get("slug", 1))
+    index = Index(library)
+    for entry in library.all():
+        entry.data = {k: _resolve_value(v, index, entry, report) for k, v in entry.data.items()}
+    for entry in library.all():
+        for target in _targets(entry.data):
+            bucket = target.linked_from.setdefault(entry.collection, [])
+            if entry not in bucket:
+                bucket.append(entry)
+    for name, records in library.data.items():
+        for record in records:
+            source = f"content/data/{name}.yaml"
+            holder = _Holder(source)
+            for key, value in list(record.items()):
+                record[key] = _resolve_value(value, index, holder, report)
+    resolved.taxonomies = {t.name: _terms(library, t, claims, report) for t in site.taxonomies}
+    resolved.zones = [_zone(library, index, zone, report) for zone in site.zones]
+    resolved.urls = claims
+    return resolved
+
+
+class _Holder:
+    """Stands in for an entry when a data file holds the reference."""
+
+    def __init__(self, source: str):
+        self.source = source
+
+
+def _claim(claims: dict, url: str, owner: str, report: Report, source: str, line: int) -> None:
+    """Record that owner wants url; report when someone else has it."""
+    if url in claims and claims[url] != owner:
+        report.error(source, line, "网址", f"网址 /{url} 被两个地方同时使用：{claims[url]} 和 {owner}。",
+                     "改其中一个文件的文件名，或在它的字段里加一行 slug: 另一个英文名。")
+        return
+    claims[url] = owner
+
+
+def _resolve_value(value, index: Index, entry, report: Report):
+    """Replace Refs (at any depth) by the entries they name."""
+    if isinstance(value, Ref):
+        return _resolve_ref(value, index, entry, report)
+    if isinstance(value, list):
+        return [v for v in (_resolve_value(item, index, entry, report) for item in value) if v is not None]
+    if isinstance(value, dict):
+        return {k: _resolve_value(v, index, entry, report) for k, v in value.items()}
+    return value
+
+
+def _resolve_ref(ref: Ref, index: Index, entry, report: Report) -> Entry | None:
+    """Find the entry a reference names, reporting missing and ambiguous ones."""
+    found = index.find(ref.to, ref.key)
+    if len({e.key for e in found}) == 1:
+        return found[0]
+    label = "引用"
+    if found:
+        names = "、".join(sorted({e.source for e in found}))
+        report.error(entry.source, ref.line, label, f"「{ref.key}」同时对应多个条目：{names}。", "改写成其中一个条目的文件名（不含 .md）或 slug。")
+        return None
+    guess = did_you_mean(ref.key, index.names(ref.to))
+    where = "任何集合" if ref.to == "any" else f"「{ref.to}」"
+    report.error(entry.source, ref.line, label, f"{where}里没有「{ref.key}」这个条目。",
+                 (f"您是不是想写「{guess}」？" if guess else "") + "填写条目的文件名（不含 .md）、slug 或名称；若该条目还没建，请先新建它。")
+    return None
+
+
+def _targets(value):
+    """Every Entry inside a (nested) value."""
+    if isinstance(value, Entry):
+        yield value
+    elif isinstance(value, list):
+        for item in value:
+            yield from _targets(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _targets(item)
+
+
+def field_values(entry: Entry, path: str) -> list[str]:
+    """The text values at a dotted field path such as honours.name."""
+    values = [entry.data]
+    for part in path.split("."):
+        next_values = []
+        for value in values:
+            item = value.get(part) if isinstance(value, dict) else None
+            if isinstance(item, list):
+                next_values.extend(item)
+            elif item is not None:
+                next_values.append(item)
+        values = next_values
+    return [v.title if isinstance(v, Entry) else str(v) for v in values if v not in (None, "")]
+
+
+def _terms(library: Library, taxonomy, claims: dict, report: Report) -> list[Term]:
+    """The terms of one taxonomy, each with its entries, slugs made unique."""
+    terms: dict[str, Term] = {}
+    for cname in taxonomy.collections:
+        for entry in library.entries.get(cname, []):
+            for value in dict.fromkeys(field_values(entry, taxonomy.field)):
+                term = terms.setdefault(value, Term(value, "", ""))
+                term.entries.append(entry)
+    used: set[str] = set()
+    ordered = sorted(terms.values(), key=lambda t: (slugify(t.name), t.name))
+    for term in ordered:
+        base = slugify(term.name) or "term"
+        slug, n = base, 2
+        while slug in used:
+            slug, n = f"{base}-{n}", n + 1
+        used.add(slug)
+        term.slug = slug
+        term.url = f"{taxonomy.name}/{slug}/"
+    _claim(claims, f"{taxonomy.name}/", f"「{taxonomy.label}」索引页（site.yaml）", report, "site.yaml", 0)
+    return ordered
+
+
+def _zone(library: Library, index: Index, zone, report: Report) -> ZoneView:
+    """Pick the intro page and entries of one zone."""
+    intro = None
+    if zone.intro:
+        found = index.find("pages", zone.intro)
+        if found:
+            intro = found[0]
+        else:
+            guess = did_you_mean(zone.intro, index.names("pages"))
+            report.error("site.yaml", 0, f"zones · {zone.id}", f"展区「{zone.title}」的导语页「{zone.intro}」不存在。",
+                         (f"您是不是想写「{guess}」？" if guess else "") + "在 content/pages/ 里建这个页面，或改 intro。")
+    pool = library.entries.get(zone.collection, [])
+    if zone.entries:
+        chosen = []
+        for key in zone.entries:
+            found = index.find(zone.collection, key)
+            if found:
+                chosen.append(found[0])
+            else:
+                report.error("site.yaml", 0, f"zones · {zone.id}", f"展区「{zone.title}」里的条目「{key}」不存在。", "填写条目的文件名（不含 .md）或 slug。")
+    else:
+        chosen = sorted(pool, key=lambda e: (not e.get("featured", False),))
+    shown = chosen[: zone.limit] if zone.limit else chosen
+    return ZoneView(zone.id, zone.title, intro, zone.collection, shown, len(chosen))

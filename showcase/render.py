@@ -1,0 +1,258 @@
+"""Pages: the Jinja2 environment and the list of pages a hall has; renders, writes nothing.
+
+``page_jobs`` lists every page (home, list pages, entry pages, terms, 404, feed, sitemap,
+robots.txt) with the template and context it needs; ``Renderer.render`` turns one job into
+bytes.  Links are relative, so a site works under any sub-path and from a folder; only 404.html,
+which a host serves at any depth, uses links rooted at base_url's path.
+"""
+from __future__ import annotations
+
+import hashlib
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+import jinja2
+from markupsafe import Markup
+
+from .content import Entry
+from .errors import Report
+from .refs import Resolved
+from .schema import ImageRef, PartialDate
+
+
+@dataclass
+class PageJob:
+    """One page to render: where it goes, which template, what it shows."""
+
+    path: str
+    template: str
+    title: str
+    context: dict = field(default_factory=dict)
+    description: str = ""
+    image: ImageRef | None = None
+    sitemap: bool = True
+
+
+def out_path(url: str) -> str:
+    """Output file of a site-relative URL: workers/aiziyang/ → workers/aiziyang/index.html."""
+    return url + "index.html" if url.endswith("/") or url == "" else url
+
+
+def relative(target: str, page_path: str) -> str:
+    """Link from the page at page_path to the site-relative target."""
+    if target.startswith(("http://", "https://", "mailto:", "tel:", "#", "data:")):
+        return target
+    depth = page_path.count("/")
+    link = "../" * depth + target
+    return link or "./"
+
+
+def date_text(value) -> str:
+    """2019年5月1日 for a date, the value itself otherwise."""
+    return str(value) if value is not None else ""
+
+
+def atom_time(value: PartialDate | None) -> str:
+    """An RFC 3339 time for Atom, at midnight China time."""
+    if value is None:
+        return "2000-01-01T00:00:00+08:00"
+    return f"{value.year:04d}-{value.month or 1:02d}-{value.day or 1:02d}T00:00:00+08:00"
+
+
+def template_for(env: jinja2.Environment, preferred: str, fallback: str) -> str:
+    """The preferred template if the theme has it, else the fallback."""
+    return preferred if preferred and preferred in env.list_templates() else fallback
+
+
+class Renderer:
+    """Renders page jobs with the site's templates."""
+
+    def __init__(self, resolved: Resolved, pictures: dict, report: Report):
+        self.resolved = resolved
+        self.site = resolved.library.site
+        self.pictures = pictures
+        self.report = report
+        self.base_path = urlparse(self.site.base_url).path or "/"
+        self.env = self._environment()
+        self.asset_versions = self._asset_versions()
+
+    def _environment(self) -> jinja2.Environment:
+        """The Jinja2 environment: autoescape on, undefined names are errors."""
+        env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(self.site.templates_dir)),
+            autoescape=jinja2.select_autoescape(["html", "xml", "svg"], default_for_string=True),
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        env.filters["date"] = date_text
+        env.filters["atom_time"] = atom_time
+        env.globals.update(
+            site=self.site,
+            hall=self.resolved,
+            collections=self.resolved.library.entries,
+            data=self.resolved.library.data,
+            link=self._link,
+            asset=self._asset,
+            picture=self._picture,
+            absolute=self._absolute,
+            collection_of=self.site.collection,
+            is_entry=lambda value: isinstance(value, Entry),
+        )
+        return env
+
+    def _asset_versions(self) -> dict:
+        """A short content hash per asset file, for cache-busting query strings."""
+        versions = {}
+        assets = self.site.assets_dir
+        if assets.is_dir():
+            for path in sorted(assets.rglob("*")):
+                if path.is_file():
+                    versions[path.relative_to(assets).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()[:8]
+        return versions
+
+    @jinja2.pass_context
+    def _link(self, context, target) -> str:
+        """Relative link from the current page to a URL or an entry."""
+        if isinstance(target, Entry):
+            target = target.url
+        page = context.get("page")
+        if page is not None and page.path == "404.html":
+            return target if target.startswith(("http://", "https://", "#")) else self.base_path + target
+        return relative(target, page.path if page is not None else "")
+
+    @jinja2.pass_context
+    def _asset(self, context, name: str) -> str:
+        """Link to a file under assets/, with a version for caching."""
+        version = self.asset_versions.get(name)
+        link = self._link(context, f"assets/{name}")
+        return f"{link}?v={version}" if version else link
+
+    def _picture(self, ref):
+        """The processed picture for an image field (url, width, height), or None."""
+        if isinstance(ref, ImageRef):
+            return self.pictures.get(ref.path)
+        return None
+
+    def _absolute(self, target) -> str:
+        """A full URL from base_url, for share cards, the feed and the sitemap."""
+        if isinstance(target, Entry):
+            target = target.url
+        if target.startswith(("http://", "https://")):
+            return target
+        return self.site.base_url + target
+
+    def check_templates(self) -> bool:
+        """Compile every template, reporting syntax errors; True when all compile."""
+        ok = True
+        for name in sorted(self.env.list_templates()):
+            if not name.endswith((".html", ".xml", ".txt", ".svg")):
+                continue
+            try:
+                self.env.get_template(name)
+            except jinja2.TemplateSyntaxError as exc:
+                ok = False
+                self.report.error(f"templates/{name}", exc.lineno, "模板", f"模板语法错误：{exc.message}。",
+                                  "检查这一行的 {{ }}、{% %} 是否成对，{% if %}/{% for %} 是否有对应的 {% endif %}/{% endfor %}。")
+            except jinja2.TemplateError as exc:
+                ok = False
+                self.report.error(f"templates/{name}", 0, "模板", f"模板无法读取：{exc}。", "检查模板文件。")
+        return ok
+
+    def render(self, job: PageJob) -> bytes | None:
+        """Render one page; None (after reporting where in which template) on a template error."""
+        page = PageMeta(job.path, job.title, job.description, self._picture(job.image))
+        try:
+            template = self.env.get_template(job.template)
+            return template.render(page=page, **job.context).encode("utf-8")
+        except jinja2.TemplateNotFound as exc:
+            self.report.error(f"templates/{exc.name}", 0, "模板", f"找不到模板「{exc.name}」。", "在 templates 文件夹里建这个模板，或从示例项目复制。")
+        except Exception as exc:  # a user-edited template can fail in any way
+            name, line = self._template_frame(exc)
+            self.report.error(name, line, "模板", f"模板出错：{_explain(exc)}", "检查模板这一行用到的变量和字段名。")
+        return None
+
+    def _template_frame(self, exc: Exception) -> tuple[str, int]:
+        """The template file and line where exc happened."""
+        templates = str(self.site.templates_dir)
+        for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+            if frame.filename.startswith(templates):
+                return f"templates/{Path(frame.filename).relative_to(templates).as_posix()}", frame.lineno or 0
+        return "templates", 0
+
+
+def _explain(exc: Exception) -> str:
+    """A short Chinese explanation of a template runtime error."""
+    if isinstance(exc, jinja2.UndefinedError):
+        return f"用到了不存在的变量或字段（{exc.message}）。"
+    return f"{type(exc).__name__}: {exc}。"
+
+
+@dataclass
+class PageMeta:
+    """What every template knows about the page it renders."""
+
+    path: str
+    title: str
+    description: str
+    image: object
+
+    @property
+    def url(self) -> str:
+        """Site-relative URL of the page."""
+        return self.path[: -len("index.html")] if self.path.endswith("index.html") else self.path
+
+
+def page_jobs(resolved: Resolved, env: jinja2.Environment) -> list[PageJob]:
+    """Every page of the site, in a stable order."""
+    library = resolved.library
+    site = library.site
+    jobs = [PageJob("index.html", "home.html", site.title, {"zones": resolved.zones}, site.description)]
+    for collection in site.collections:
+        entries = library.entries.get(collection.name, [])
+        if collection.list:
+            prefix = collection.url.split("{slug}")[0].strip("/")
+            jobs.append(PageJob(out_path(f"{prefix}/"), template_for(env, collection.list_template or f"{collection.name}-list.html", "list.html"),
+                                collection.label, {"collection": collection, "entries": entries}, f"{site.title}·{collection.label}"))
+        template = template_for(env, collection.template or f"{collection.name}.html", "entry.html")
+        image_field = collection.image_field
+        for entry in entries:
+            image = entry.data.get(image_field) if image_field else None
+            zone = next((z for z in resolved.zones if z.intro is entry), None)
+            jobs.append(PageJob(out_path(entry.url), template, entry.title,
+                                {"entry": entry, "collection": collection, "zone": zone}, entry.description, image))
+    for taxonomy in site.taxonomies:
+        terms = resolved.taxonomies.get(taxonomy.name, [])
+        jobs.append(PageJob(out_path(f"{taxonomy.name}/"), "taxonomy.html", taxonomy.label, {"taxonomy": taxonomy, "terms": terms},
+                            f"按{taxonomy.label}浏览{site.title}"))
+        for term in terms:
+            jobs.append(PageJob(out_path(term.url), "term.html", f"{term.name} · {taxonomy.label}", {"taxonomy": taxonomy, "term": term},
+                                f"{site.title}中与「{term.name}」有关的 {len(term.entries)} 个条目"))
+    jobs.append(PageJob("404.html", "404.html", "页面不存在", {}, "没有找到这个页面。", sitemap=False))
+    return jobs
+
+
+def feed_entries(resolved: Resolved) -> list[Entry]:
+    """The most recent dated entries for the Atom feed, newest first."""
+    site = resolved.library.site
+    dated = [e for c in site.collections if c.feed for e in resolved.library.entries.get(c.name, []) if e.get("date")]
+    dated.sort(key=lambda e: (e.data["date"], e.key), reverse=True)
+    return dated[: site.feed_limit]
+
+
+def extra_jobs(resolved: Resolved, jobs: list[PageJob]) -> list[PageJob]:
+    """feed.xml, sitemap.xml and robots.txt, which list the pages."""
+    pages = [job for job in jobs if job.sitemap]
+    return [
+        PageJob("feed.xml", "feed.xml", resolved.library.site.title, {"entries": feed_entries(resolved)}, sitemap=False),
+        PageJob("sitemap.xml", "sitemap.xml", "", {"pages": pages}, sitemap=False),
+        PageJob("robots.txt", "robots.txt", "", {}, sitemap=False),
+    ]
+
+
+def safe(html: str) -> Markup:
+    """Mark HTML produced by the Markdown stage as safe."""
+    return Markup(html)

@@ -1,0 +1,292 @@
+"""Field types and how a raw YAML value becomes a typed value; pure, no I/O.
+
+A collection's fields are declared in site.yaml; each ``Field`` knows its Chinese label and type.
+``check_fields`` converts a front-matter mapping into typed values and reports every mistake
+with file, line and label.  Types come from the schema, never from YAML's guesses.
+"""
+from __future__ import annotations
+
+import datetime
+import posixpath
+import re
+import unicodedata
+from dataclasses import dataclass, field as dc_field
+
+from .errors import Report, did_you_mean, quote
+from .yamldoc import YList, YMap
+
+TYPES = ("text", "markdown", "integer", "number", "year", "date", "bool", "url", "enum", "ref", "image", "list", "object")
+TYPE_NAMES = {
+    "text": "文字", "markdown": "Markdown 文字", "integer": "整数", "number": "数字", "year": "年份",
+    "date": "日期", "bool": "是/否", "url": "网址", "enum": "可选值之一", "ref": "条目引用",
+    "image": "图片路径", "list": "列表", "object": "一组字段",
+}
+
+
+@dataclass(frozen=True)
+class Field:
+    """One declared field: its key, Chinese label, type and constraints."""
+
+    name: str
+    label: str
+    type: str
+    required: bool = False
+    help: str = ""
+    choices: tuple = ()
+    to: str = ""
+    item: "Field | None" = None
+    fields: tuple = ()
+
+    def sub(self, name: str) -> "Field | None":
+        """The sub-field called name of an object field."""
+        return next((f for f in self.fields if f.name == name), None)
+
+
+@dataclass(frozen=True, order=True)
+class PartialDate:
+    """A date known to the year, the month or the day."""
+
+    year: int
+    month: int = 0
+    day: int = 0
+
+    def iso(self) -> str:
+        """2019, 2019-05 or 2019-05-01, as <time datetime> wants."""
+        text = f"{self.year:04d}"
+        if self.month:
+            text += f"-{self.month:02d}"
+        if self.day:
+            text += f"-{self.day:02d}"
+        return text
+
+    def __str__(self) -> str:
+        text = f"{self.year}年"
+        if self.month:
+            text += f"{self.month}月"
+        if self.day:
+            text += f"{self.day}日"
+        return text
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A reference to an entry of another collection, resolved by the refs stage."""
+
+    to: str
+    key: str
+    line: int
+
+
+@dataclass(frozen=True)
+class ImageRef:
+    """An image path, already checked to stay inside content/."""
+
+    path: str
+    line: int
+    label: str = ""
+
+
+DATE_FORMS = [
+    re.compile(r"^(\d{4})$"),
+    re.compile(r"^(\d{4})[-/.](\d{1,2})$"),
+    re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$"),
+    re.compile(r"^(\d{4})年$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$"),
+]
+URL_PATTERN = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+BOOL_WORDS = {"true": True, "yes": True, "on": True, "是": True, "对": True,
+              "false": False, "no": False, "off": False, "否": False, "不": False}
+
+
+def normalise(text: str) -> str:
+    """Full-width digits and letters to half-width, spaces trimmed (NFKC)."""
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def parse_date(text: str) -> PartialDate | None:
+    """Read 2019, 2019-05, 2019-05-01, 2019/5/1 or 2019年5月1日; None if not a real date."""
+    text = normalise(text).replace(" ", "")
+    for pattern in DATE_FORMS:
+        match = pattern.match(text)
+        if match:
+            parts = [int(p) for p in match.groups()] + [0, 0]
+            year, month, day = parts[0], parts[1], parts[2]
+            try:
+                datetime.date(year, month or 1, day or 1)
+            except ValueError:
+                return None
+            return PartialDate(year, month, day)
+    return None
+
+
+def parse_integer(text: str) -> int | None:
+    """Read 2020, 1,234 or full-width digits; None if it is not an integer."""
+    text = normalise(text).replace(",", "").replace("，", "")
+    return int(text) if re.fullmatch(r"[+-]?\d{1,18}", text) else None
+
+
+def parse_number(text: str) -> int | float | None:
+    """Read an integer or a decimal such as 49.2; None if it is not a number."""
+    text = normalise(text).replace(",", "")
+    if not re.fullmatch(r"[+-]?(\d{1,18}(\.\d*)?|\.\d+)", text):
+        return None
+    value = float(text)
+    return int(value) if value.is_integer() and "." not in text else value
+
+
+def image_path(raw: str, base_dir: str) -> str | None:
+    """Content-relative path of an image written relative to its entry (or / for content/)."""
+    raw = normalise(raw).replace("\\", "/")
+    if not raw or "\x00" in raw or re.match(r"^[a-zA-Z]:", raw) or "://" in raw:
+        return None
+    joined = raw.lstrip("/") if raw.startswith("/") else posixpath.join(base_dir, raw)
+    clean = posixpath.normpath(joined)
+    if clean.startswith("../") or clean in ("..", ".") or clean.startswith("/"):
+        return None
+    return clean
+
+
+@dataclass
+class Checker:
+    """Converts raw values of one file, reporting mistakes with that file's name."""
+
+    path: str
+    report: Report
+    base_dir: str = ""
+    hints: dict = dc_field(default_factory=dict)
+
+    def fail(self, line: int, label: str, found: str, fix: str) -> None:
+        """Report an error in this file."""
+        self.report.error(self.path, line, label, found, fix)
+
+    def fields(self, fields, data: YMap | None, line: int, known_extra=(), where: str = "") -> dict:
+        """Check a mapping against its fields; unknown keys are warnings with 'did you mean'."""
+        data = data if isinstance(data, YMap) else YMap()
+        lines = getattr(data, "key_lines", {}) or {}
+        result: dict = {f.name: None for f in fields}
+        by_name = {f.name: f for f in fields}
+        labels = {f.name: f.label for f in fields}
+        for key, value in data.items():
+            spec = by_name.get(key)
+            if spec is None:
+                if key not in known_extra:
+                    self.unknown(key, lines.get(key, line), sorted(by_name), labels, where)
+                continue
+            result[key] = self.value(spec, value, lines.get(key, line))
+        for spec in fields:
+            if spec.required and data.get(spec.name) in (None, "", [], {}) and spec.name in data:
+                self.fail(lines.get(spec.name, line), spec.label, f"「{spec.label}」是必填的，但这里是空的。",
+                          f"在冒号后面填上{spec.label}" + (f"，{spec.help}" if spec.help else "") + "。")
+            elif spec.required and spec.name not in data:
+                self.fail(line, spec.label, f"缺少必填字段「{spec.label}」（{spec.name}）。",
+                          f"加一行「{spec.name}: …」" + (f"，{spec.help}" if spec.help else "") + "。")
+        return result
+
+    def unknown(self, key: str, line: int, names, labels, where: str) -> None:
+        """Warn about a key the schema does not declare."""
+        guess = did_you_mean(key, names, labels)
+        hint = f"您是不是想写「{guess}」（{labels[guess]}）？" if guess else ""
+        allowed = "、".join(names)
+        self.report.warn(self.path, line, "", f"不认识的字段「{key}」{where}。",
+                         (hint or "检查拼写；") + f"这里可用的字段有：{allowed}。不需要的话删掉这一行。")
+
+    def value(self, spec: Field, value, line: int):
+        """Convert one value by its field type; None (after reporting) when it is wrong."""
+        if value is None or value == "":
+            return None
+        if spec.type == "list":
+            return self.list_value(spec, value, line)
+        if spec.type == "object":
+            if not isinstance(value, YMap):
+                self.fail(line, spec.label, f"「{spec.label}」应该是一组字段，这里是{describe(value)}。",
+                          "在下一行缩进两个空格，逐行写「字段: 值」。")
+                return None
+            return self.fields(spec.fields, value, line, where=f"（在「{spec.label}」里）")
+        if not isinstance(value, str):
+            self.fail(line, spec.label, f"「{spec.label}」应该是{TYPE_NAMES[spec.type]}，这里是{describe(value)}。",
+                      "在冒号后面直接写一个值，不要换行缩进或加「- 」。")
+            return None
+        return self.scalar(spec, value, line)
+
+    def list_value(self, spec: Field, value, line: int):
+        """Convert a list; a single value counts as a list of one."""
+        items = value if isinstance(value, YList) else [value]
+        item_lines = getattr(value, "item_lines", None) or [line] * len(items)
+        result = []
+        for item, item_line in zip(items, item_lines):
+            checked = self.value(spec.item, item, item_line) if spec.item else item
+            if checked is not None:
+                result.append(checked)
+        return result
+
+    def scalar(self, spec: Field, text: str, line: int):
+        """Convert one text value by type."""
+        label = spec.label
+        kind = spec.type
+        if kind in ("text", "markdown"):
+            return text.strip() if kind == "text" else text
+        if kind == "integer":
+            number = parse_integer(text)
+            if number is None:
+                self.fail(line, label, f"「{label}」应该是整数，这里写的是{quote(text)}。", "用阿拉伯数字写，如 2020 或 106。")
+            return number
+        if kind == "number":
+            number = parse_number(text)
+            if number is None:
+                self.fail(line, label, f"「{label}」应该是数字，这里写的是{quote(text)}。",
+                          "只写阿拉伯数字，如 160 或 49.2；单位（万元、项）写在别处，不写在数字里。")
+            return number
+        if kind == "year":
+            year = parse_integer(text.rstrip("年"))
+            if year is None or not 1800 <= year <= 2200:
+                self.fail(line, label, f"「{label}」应该是年份，这里写的是{quote(text)}。", "用四位阿拉伯数字写，如 2020。")
+                return None
+            return year
+        if kind == "date":
+            date = parse_date(text)
+            if date is None:
+                self.fail(line, label, f"「{label}」不是一个有效的日期：{quote(text)}。",
+                          "写成 2019、2019-05、2019-05-01 或 2019年5月1日，月份 1–12，日期不超过当月天数。")
+            return date
+        if kind == "bool":
+            flag = BOOL_WORDS.get(normalise(text).lower())
+            if flag is None:
+                self.fail(line, label, f"「{label}」应该写 是 或 否，这里写的是{quote(text)}。", "写 true（是）或 false（否）。")
+            return flag
+        if kind == "url":
+            url = text.strip()
+            if not URL_PATTERN.match(url):
+                self.fail(line, label, f"「{label}」不是有效的网址：{quote(text)}。", "网址要以 http:// 或 https:// 开头，中间不能有空格。")
+                return None
+            return url
+        if kind == "enum":
+            return self.enum(spec, text, line)
+        if kind == "ref":
+            return Ref(spec.to, normalise(text), line)
+        if kind == "image":
+            path = image_path(text, self.base_dir)
+            if path is None:
+                self.fail(line, label, f"图片路径{quote(text)}指向 content 文件夹以外。",
+                          "把图片放进 content 文件夹（如 content/workers/images/），再写相对路径，如 images/艾子洋.jpg。")
+            return ImageRef(path, line, label) if path else None
+        raise AssertionError(f"unknown field type {kind}")
+
+    def enum(self, spec: Field, text: str, line: int):
+        """Accept a value from the field's vocabulary, suggesting the nearest one otherwise."""
+        value = normalise(text)
+        if value in spec.choices:
+            return value
+        guess = did_you_mean(value, spec.choices)
+        hint = f"您是不是想写「{guess}」？" if guess else ""
+        self.fail(line, spec.label, f"{quote(text)}不是可选的{spec.label}。", hint + "可选值：" + "、".join(spec.choices) + "。")
+        return None
+
+
+def describe(value) -> str:
+    """Say in Chinese what kind of YAML value this is."""
+    if isinstance(value, YMap) or isinstance(value, dict):
+        return "一组字段"
+    if isinstance(value, (YList, list)):
+        return "一个列表"
+    return quote(value)
