@@ -17,18 +17,24 @@ from markdown.treeprocessors import InlineProcessor, Treeprocessor
 from pypinyin import Style, lazy_pinyin
 
 CJK = r"\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u3200-\u32ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
-TAGS = r"(?:<[^<>\n]+>)*"
-CJK_BREAK = re.compile(rf"([{CJK}]{TAGS})[ \t]*\n[ \t]*({TAGS}[{CJK}])")
+CJK_PUNCT = "\u2018\u2019\u201c\u201d\u2014\u2026\u00b7"
+JOINS = CJK + CJK_PUNCT
+CJK_BREAK = re.compile(rf"(?<=[{JOINS}])[ \t]*\n[ \t]*(?=[^\s<])|(?<=[^\s>])[ \t]*\n[ \t]*(?=[{JOINS}])")
+TAG_RUN = r"(?:</?(?:a|abbr|b|code|del|em|i|mark|small|span|strong|sub|sup)\b[^<>\n]*>)+"
+CJK_BREAK_TAGGED = re.compile(rf"(?<=[{JOINS}])({TAG_RUN})?[ \t]*\n[ \t]*({TAG_RUN})?(?=[^\s<])|(?<=[^\s>])({TAG_RUN})?[ \t]*\n[ \t]*({TAG_RUN})?(?=[{JOINS}])")
 PRE_BLOCK = re.compile(r"(<pre[\s>].*?</pre>)", re.DOTALL)
 INLINE_TRIGGERS = re.compile(r"[\\`*_\[\]!<&]|  \n")
 SAFE_SCHEMES = ("http://", "https://", "mailto:", "tel:", "#", "/", "./", "../")
 
 
 def join_cjk_lines(html: str) -> str:
-    """Remove newlines between Chinese characters outside <pre> blocks."""
-    parts = PRE_BLOCK.split(html)
+    """Remove a newline next to a Chinese character or punctuation mark, outside <pre> blocks."""
+    parts = PRE_BLOCK.split(html) if "<pre" in html else [html]
     for index in range(0, len(parts), 2):
-        parts[index] = CJK_BREAK.sub(r"\1\2", CJK_BREAK.sub(r"\1\2", parts[index]))
+        text = CJK_BREAK.sub("", parts[index])
+        if ">\n" in text or "\n<" in text:
+            text = CJK_BREAK_TAGGED.sub(lambda m: "".join(g for g in m.groups() if g), text)
+        parts[index] = text
     return "".join(parts)
 
 

@@ -42,6 +42,7 @@ class OutputTree:
             shutil.rmtree(self.root)
         self.root.mkdir()
         self.written: set[str] = set()
+        self.folders: set[Path] = {self.root}
 
     def path(self, relative: str) -> Path:
         """Where relative goes, refusing paths that would leave the tree or repeat."""
@@ -55,7 +56,9 @@ class OutputTree:
     def write(self, relative: str, data: bytes) -> None:
         """Write one file of the new site."""
         target = self.path(relative)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.parent not in self.folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self.folders.add(target.parent)
         target.write_bytes(data)
 
     def claim(self, paths) -> None:

@@ -75,6 +75,7 @@ class Renderer:
         self.pictures = pictures
         self.report = report
         self.base_path = urlparse(self.site.base_url).path or "/"
+        self.cards: dict = {}
         self.env = self._environment()
         self.asset_versions = self._asset_versions()
 
@@ -87,6 +88,7 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            auto_reload=False,
         )
         env.filters["date"] = date_text
         env.filters["atom_time"] = atom_time
@@ -101,6 +103,7 @@ class Renderer:
             absolute=self._absolute,
             collection_of=self.site.collection,
             is_entry=lambda value: isinstance(value, Entry),
+            card=self._card,
         )
         return env
 
@@ -130,6 +133,18 @@ class Renderer:
         version = self.asset_versions.get(name)
         link = self._link(context, f"assets/{name}")
         return f"{link}?v={version}" if version else link
+
+    @jinja2.pass_context
+    def _card(self, context, entry: Entry) -> Markup:
+        """The entry's card (partials/card.html), rendered once per link depth and reused."""
+        page = context.get("page")
+        path = page.path if page is not None else "index.html"
+        key = (entry.key, "404" if path == "404.html" else path.count("/"))
+        html = self.cards.get(key)
+        if html is None:
+            template = self.env.get_template("partials/card.html")
+            html = self.cards[key] = Markup(template.render(page=page, item=entry))
+        return html
 
     def _picture(self, ref):
         """The processed picture for an image field (url, width, height), or None."""
