@@ -1,8 +1,10 @@
 """Images: check every image field, then write a web copy with no metadata, upright and sized.
 
 ``plan`` reads only image headers (cheap) and decides every output name from a hash of the
-source bytes and the settings; ``process`` does the Pillow work, reusing results cached under
-.cache/images so a rebuild re-encodes nothing that did not change.
+source bytes and the settings; ``process`` does the Pillow work.  The previous build's output
+is the cache: a file of the same hashed name there is complete (the output folder is only ever
+swapped in whole) and is linked instead of re-encoded, so nothing is written outside the output
+folder and a rebuild re-encodes nothing that did not change.
 """
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .content import Library
 from .errors import Report, quote
-from .fsutil import atomic_write, inside
+from .fsutil import inside
 from .markup import slugify
 from .schema import ImageRef
 
@@ -118,26 +120,36 @@ def _similar_file(path: Path) -> str:
     return ""
 
 
-def process(pictures: dict[str, Picture], out_dir: Path, cache_dir: Path, report: Report) -> int:
-    """Write every planned picture into out_dir, from the cache when it is there; return the count."""
-    cache_dir.mkdir(parents=True, exist_ok=True)
+def process(pictures: dict[str, Picture], out_dir: Path, previous: Path, report: Report) -> int:
+    """Write every planned picture into out_dir, reusing previous output; return the count."""
     done = 0
     for content_path, picture in sorted(pictures.items()):
-        cached = cache_dir / f"{picture.digest}{Path(picture.url).suffix}"
-        if not cached.exists():
-            try:
-                atomic_write(cached, _encode(picture))
-            except (OSError, ValueError, Image.DecompressionBombError) as exc:
-                report.error(f"content/{content_path}", 0, "图片", f"图片无法处理（{exc}）。", "换一张完整的 JPG 或 PNG 照片。")
-                continue
         target = out_dir / picture.url
         target.parent.mkdir(parents=True, exist_ok=True)
+        if target.exists():
+            done += 1
+            continue
+        if _reuse(previous / picture.url, target):
+            done += 1
+            continue
         try:
-            os.link(cached, target)
-        except OSError:
-            shutil.copyfile(cached, target)
+            target.write_bytes(_encode(picture))
+        except (OSError, ValueError, Image.DecompressionBombError) as exc:
+            report.error(f"content/{content_path}", 0, "图片", f"图片无法处理（{exc}）。", "换一张完整的 JPG 或 PNG 照片。")
+            continue
         done += 1
     return done
+
+
+def _reuse(old: Path, target: Path) -> bool:
+    """Link (or copy) a file the previous build made; False when there is none."""
+    if not old.is_file():
+        return False
+    try:
+        os.link(old, target)
+    except OSError:
+        shutil.copyfile(old, target)
+    return True
 
 
 def _encode(picture: Picture) -> bytes:

@@ -73,6 +73,40 @@ def make_markdown(allow_html: bool) -> markdown.Markdown:
     return md
 
 
+PLAIN_LINE = re.compile(r"^(?![#>|=\-+*]|\d+[.)]|[ \t])[^\\`*_\[\]!<>&|\t#]*(?:\*\*[^\s*\\`_\[\]!<>&|#][^*\\`_\[\]!<>&|#]*(?<=[^\s*])\*\*[^\\`*_\[\]!<>&|\t#]*)*(?<! )$")
+PLAIN_HEADING = re.compile(r"^(#{1,6}) +([^\\`*_\[\]!<>&|#\s][^\\`*_\[\]!<>&|#]*(?<=\S))$")
+STRONG = re.compile(r"\*\*(.+?)\*\*")
+
+
+def plain_html(text: str) -> str | None:
+    """HTML for prose made only of paragraphs, # headings and **strong**; None for anything else.
+
+    Output is byte-identical to Python-Markdown's (tests/test_markup.py compares them on
+    generated documents); it exists because such prose is nearly all a hall contains and
+    converting it directly is several times faster.
+    """
+    if "\t" in text or "\r" in text:
+        return None
+    blocks: list[str] = []
+    paragraph: list[str] = []
+    for line in text.strip("\n").split("\n"):
+        if not line:
+            if paragraph:
+                blocks.append("<p>" + "\n".join(paragraph) + "</p>")
+                paragraph = []
+            continue
+        heading = PLAIN_HEADING.match(line) if line.startswith("#") else None
+        if heading and not paragraph:
+            blocks.append(f"<h{len(heading.group(1))}>{heading.group(2)}</h{len(heading.group(1))}>")
+            continue
+        if not PLAIN_LINE.match(line) or (paragraph and set(line) <= {"=", "-"}):
+            return None
+        paragraph.append(STRONG.sub(r"<strong>\1</strong>", line))
+    if paragraph:
+        blocks.append("<p>" + "\n".join(paragraph) + "</p>")
+    return "\n".join(blocks)
+
+
 class Renderer:
     """Converts Markdown to HTML, reusing one converter."""
 
@@ -81,8 +115,11 @@ class Renderer:
 
     def __call__(self, text: str) -> str:
         """Markdown text → HTML with Chinese lines joined."""
-        self.md.reset()
-        return join_cjk_lines(self.md.convert(text))
+        html = plain_html(text)
+        if html is None:
+            self.md.reset()
+            html = self.md.convert(text)
+        return join_cjk_lines(html)
 
 
 def slugify(text: str) -> str:

@@ -82,7 +82,7 @@ def build(root: Path, output: str | None = None, base_url: str | None = None, st
         page_list += extra_jobs(resolved, page_list)
         result.pages = _render_all(renderer, page_list, tree, jobs or os.cpu_count() or 1)
         clock.lap("render")
-        result.images = images.process(pictures, tree.root, root / ".cache" / "images", report)
+        result.images = images.process(pictures, tree.root, site.output, report)
         if site.assets_dir.is_dir():
             tree.copy_tree(site.assets_dir, "assets")
         clock.lap("images+assets")

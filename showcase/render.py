@@ -22,6 +22,50 @@ from .refs import Resolved
 from .schema import ImageRef, PartialDate
 
 
+PER_PAGE = 48
+
+
+@dataclass(frozen=True)
+class Pager:
+    """Where a page of a paginated listing sits among its siblings."""
+
+    number: int
+    urls: tuple
+
+    @property
+    def count(self) -> int:
+        """How many pages the listing has."""
+        return len(self.urls)
+
+    @property
+    def previous(self) -> str | None:
+        """URL of the previous page."""
+        return self.urls[self.number - 2] if self.number > 1 else None
+
+    @property
+    def next(self) -> str | None:
+        """URL of the next page."""
+        return self.urls[self.number] if self.number < len(self.urls) else None
+
+    @property
+    def window(self) -> list:
+        """(number, url) of the first, last and nearby pages; None where numbers are skipped."""
+        shown = [n for n in range(1, self.count + 1) if n in (1, self.count) or abs(n - self.number) <= 2]
+        result: list = []
+        for n in shown:
+            if result and n - result[-1][0] > 1:
+                result.append(None)
+            result.append((n, self.urls[n - 1]))
+        return result
+
+
+def paginate(url: str, items: list, per_page: int = PER_PAGE):
+    """Split a listing into pages: (url, items, Pager) for url, url/page/2/, …"""
+    chunks = [items[i:i + per_page] for i in range(0, len(items), per_page)] or [[]]
+    urls = tuple(url if n == 1 else f"{url}page/{n}/" for n in range(1, len(chunks) + 1))
+    return [(urls[n], chunk, Pager(n + 1, urls)) for n, chunk in enumerate(chunks)]
+
+
 @dataclass
 class PageJob:
     """One page to render: where it goes, which template, what it shows."""
@@ -230,8 +274,11 @@ def page_jobs(resolved: Resolved, env: jinja2.Environment) -> list[PageJob]:
         entries = library.entries.get(collection.name, [])
         if collection.list:
             prefix = collection.url.split("{slug}")[0].strip("/")
-            jobs.append(PageJob(out_path(f"{prefix}/"), template_for(env, collection.list_template or f"{collection.name}-list.html", "list.html"),
-                                collection.label, {"collection": collection, "entries": entries}, f"{site.title}·{collection.label}"))
+            template = template_for(env, collection.list_template or f"{collection.name}-list.html", "list.html")
+            for url, chunk, pager in paginate(f"{prefix}/", entries):
+                title = collection.label + (f"（第 {pager.number} 页）" if pager.number > 1 else "")
+                jobs.append(PageJob(out_path(url), template, title, {"collection": collection, "entries": chunk, "total": len(entries), "pager": pager},
+                                    f"{site.title}·{collection.label}，共 {len(entries)} 个{collection.item_label}"))
         template = template_for(env, collection.template or f"{collection.name}.html", "entry.html")
         image_field = collection.image_field
         for entry in entries:
@@ -244,8 +291,10 @@ def page_jobs(resolved: Resolved, env: jinja2.Environment) -> list[PageJob]:
         jobs.append(PageJob(out_path(f"{taxonomy.name}/"), "taxonomy.html", taxonomy.label, {"taxonomy": taxonomy, "terms": terms},
                             f"按{taxonomy.label}浏览{site.title}"))
         for term in terms:
-            jobs.append(PageJob(out_path(term.url), "term.html", f"{term.name} · {taxonomy.label}", {"taxonomy": taxonomy, "term": term},
-                                f"{site.title}中与「{term.name}」有关的 {len(term.entries)} 个条目"))
+            for url, chunk, pager in paginate(term.url, term.entries):
+                title = f"{term.name} · {taxonomy.label}" + (f"（第 {pager.number} 页）" if pager.number > 1 else "")
+                jobs.append(PageJob(out_path(url), "term.html", title, {"taxonomy": taxonomy, "term": term, "entries": chunk, "pager": pager},
+                                    f"{site.title}中与「{term.name}」有关的 {len(term.entries)} 个条目"))
     jobs.append(PageJob("404.html", "404.html", "页面不存在", {}, "没有找到这个页面。", sitemap=False))
     return jobs
 

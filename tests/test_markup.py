@@ -1,0 +1,104 @@
+"""markup: Chinese line joining, safe HTML, the plain-prose fast path, slugs."""
+import random
+
+import pytest
+
+from showcase.markup import Renderer, excerpt, join_cjk_lines, make_markdown, plain_html, slugify
+
+
+@pytest.mark.parametrize("source, html", [
+    ("第一行\n第二行", "<p>第一行第二行</p>"),
+    ("末位淘汰；\n“出站”考核", "<p>末位淘汰；“出站”考核</p>"),
+    ("共有\n2900名员工", "<p>共有2900名员工</p>"),
+    ("使用\nPLC 控制", "<p>使用PLC 控制</p>"),
+    ("English words\nwrap here", "<p>English words\nwrap here</p>"),
+    ("**强调**\n继续", "<p><strong>强调</strong>继续</p>"),
+    ("继续\n**强调**", "<p>继续<strong>强调</strong></p>"),
+    ("第一段\n\n第二段", "<p>第一段</p>\n<p>第二段</p>"),
+    ("```\n代码\n中文\n```", "<pre><code>代码\n中文\n</code></pre>"),
+    ("    缩进代码\n    中文", "<pre><code>缩进代码\n中文\n</code></pre>"),
+])
+def test_chinese_lines_join_without_space_but_code_keeps_newlines(source, html):
+    assert Renderer()(source) == html
+
+
+@pytest.mark.parametrize("source, expected", [
+    ("<script>alert(1)</script>", "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>"),
+    ("<div onclick=x>块</div>", "<p>&lt;div onclick=x&gt;块&lt;/div&gt;</p>"),
+    ("[点我](javascript:alert(1))", '<p><a href="#">点我</a></p>'),
+    ("[链接](https://example.org/a)", '<p><a href="https://example.org/a">链接</a></p>'),
+    ("![图](data:text/html;base64,xx)", '<p><img alt="图" src="#"></p>'),
+])
+def test_raw_html_is_escaped_and_unsafe_links_dropped(source, expected):
+    assert Renderer(allow_html=False)(source) == expected
+
+
+def test_raw_html_kept_when_site_allows_it():
+    assert Renderer(allow_html=True)("<div class=\"x\">块</div>") == '<div class="x">块</div>'
+
+
+def _document(rng: random.Random, pieces: list[str]) -> str:
+    """A random document of prose-like lines, headings and separators."""
+    lines = []
+    for _ in range(rng.randint(1, 10)):
+        roll = rng.random()
+        if roll < 0.1:
+            lines.append("#" * rng.randint(1, 7) + rng.choice([" ", "", "  "]) + "".join(rng.choice(pieces) for _ in range(rng.randint(0, 4))))
+        elif roll < 0.25:
+            lines.append(rng.choice(["", "", " ", "===", "---"]))
+        else:
+            lines.append("".join(rng.choice(pieces) for _ in range(rng.randint(1, 8))))
+    return "\n".join(lines)
+
+
+PROSE = ["中文", "字", "，", "。", "English", " ", "2019", "**强调**", "“引号”", "！", "—", "…", "a b"]
+NOISE = ["*", "**", "_", "#", "1.", "-", "  ", "\t", "<b>", "&", "[x](y)", "`c`", "=", "** x**", "**x **", "***", "\\", "|", ">", "+", "1)", "    "]
+
+
+@pytest.mark.parametrize("seed, pieces", [(1, PROSE), (2, PROSE), (3, PROSE + NOISE), (4, PROSE + NOISE)])
+def test_fast_path_matches_python_markdown_exactly(seed, pieces):
+    md = make_markdown(False)
+    rng = random.Random(seed)
+    used = 0
+    for _ in range(5000):
+        document = _document(rng, pieces)
+        fast = plain_html(document)
+        if fast is None:
+            continue
+        used += 1
+        md.reset()
+        assert fast == md.convert(document), document
+    assert used > 50
+
+
+@pytest.mark.parametrize("document", ["- 列表", "1. 第一", "> 引用", "段落\n===", "| a | b |", "a  \nb", "[x](y)", "`代码`", "&amp;", "\t缩进"])
+def test_fast_path_declines_anything_but_plain_prose(document):
+    assert plain_html(document) is None
+
+
+@pytest.mark.parametrize("text, slug", [
+    ("长春", "changchun"),
+    ("重庆", "chongqing"),
+    ("艾子洋", "aiziyang"),
+    ("ai-ziyang", "ai-ziyang"),
+    ("Li Shuai 李帅", "li-shuai-lishuai"),
+    ("ＡＢＣ１２３", "abc123"),
+    ("国网宁波供电公司", "guowangningbogongdiangongsi"),
+    ("“五心”建设", "wuxin-jianshe"),
+    ("！！", ""),
+])
+def test_slugify(text, slug):
+    assert slugify(text) == slug
+
+
+def test_join_leaves_pre_blocks_alone():
+    html = "<p>甲\n乙</p>\n<pre><code>甲\n乙</code></pre>"
+    assert join_cjk_lines(html) == "<p>甲乙</p>\n<pre><code>甲\n乙</code></pre>"
+
+
+@pytest.mark.parametrize("text, limit, expected", [
+    ("短句。", 10, "短句。"),
+    ("第一句话很长很长。第二句话也很长很长很长。", 15, "第一句话很长很长。"),
+])
+def test_excerpt(text, limit, expected):
+    assert excerpt(text, limit) == expected
