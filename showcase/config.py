@@ -11,7 +11,7 @@ from pathlib import Path
 
 from . import yamldoc
 from .errors import Report, did_you_mean, quote
-from .fsutil import EncodingProblem, read_text
+from .fsutil import HOW_TO_SAVE_UTF8, EncodingProblem, read_text
 from .schema import TYPES, Field
 from .yamldoc import YList, YMap
 
@@ -210,6 +210,10 @@ class _Reader:
         """Report a site.yaml error for option name."""
         self.report.error(self.path, line, name, found, fix)
 
+    def command_fail(self, line: int, name: str, found: str, fix: str) -> None:
+        """Report a wrong command-line option (it overrides site.yaml, so no line)."""
+        self.report.error("命令行", 0, name, found, fix)
+
     def options(self, data, table: dict, prefix: str, line: int) -> dict:
         """Check a mapping against an option table; return values with defaults filled in."""
         if not isinstance(data, YMap):
@@ -227,32 +231,48 @@ class _Reader:
             name = f"{prefix}.{key}".lstrip(".")
             if key not in data or data[key] is None:
                 if default is REQUIRED:
-                    self.fail(data.line or line, name, f"缺少必填设置「{key}」（{description}）。", f"加一行「{key}: …」。")
+                    self.fail(data.line or line, name, f"缺少必填设置「{key}」（{description.removesuffix('（必填）')}）。", f"加一行「{key}: …」。")
                 result[key] = None if default is REQUIRED else default
                 continue
-            result[key] = self.typed(data[key], kind, name, lines.get(key, line), default)
+            result[key] = self.typed(data[key], kind, name, lines.get(key, line), default, description)
         return result
 
-    def typed(self, value, kind: str, name: str, line: int, default):
+    def typed(self, value, kind: str, name: str, line: int, default, description: str = ""):
         """Check one option value's type; report and fall back to the default when wrong."""
-        wanted = {"str": "文字", "bool": "true 或 false", "int": "整数", "color": "颜色（如 #a61b1b）", "dict": "一组设置", "list": "列表"}
+        wanted = {"str": "文字", "bool": "true 或 false", "int": "整数", "color": "颜色", "dict": "一组设置", "list": "列表"}
         ok = {
             "any": lambda v: True,
             "str": lambda v: isinstance(v, str),
             "bool": lambda v: isinstance(v, str) and v.lower() in ("true", "false", "yes", "no"),
-            "int": lambda v: isinstance(v, str) and v.strip().isdigit(),
+            "int": lambda v: isinstance(v, str) and v.strip().isdecimal(),
             "color": lambda v: isinstance(v, str) and bool(COLOR.match(v.strip())),
             "dict": lambda v: isinstance(v, YMap),
             "list": lambda v: isinstance(v, YList),
         }[kind](value)
         if not ok:
-            self.fail(line, name, f"「{name}」应该是{wanted[kind]}，这里是{_kind(value)}。", f"改成{wanted[kind]}。")
+            what = f"（{description.removesuffix('（必填）')}）" if description else ""
+            self.fail(line, name, f"「{name}」{what}应该是{wanted[kind]}，这里是{_kind(value)}。", _how_to_write(kind, default))
             return None if default is REQUIRED else default
         if kind == "bool":
             return value.lower() in ("true", "yes")
         if kind == "int":
             return int(value)
         return value.strip() if kind in ("str", "color") else value
+
+
+def _how_to_write(kind: str, default) -> str:
+    """How to write a value of an option type, with the default as the example."""
+    if kind == "color":
+        return f"写成 # 加六位十六进制数字（0–9、a–f），如 {default}，要用半角引号括起来：\"{default}\"。"
+    if kind == "int":
+        return f"只写阿拉伯数字，如 {default}。"
+    if kind == "bool":
+        return "写 true（是）或 false（否）。"
+    if kind == "dict":
+        return "在下一行缩进两个空格，逐行写「设置: 值」。"
+    if kind == "list":
+        return "写成 [值一, 值二]，或在下面逐行写「- 值」。"
+    return "在冒号后面直接写文字，不要换行缩进。"
 
 
 def _kind(value) -> str:
@@ -273,12 +293,16 @@ def load_site(root: Path, report: Report, output: str | None = None, base_url: s
         report.error("site.yaml", 0, "", f"在 {root} 里找不到 site.yaml。", "在项目文件夹里运行命令，或从示例项目复制一份 site.yaml。")
         return None
     except EncodingProblem as exc:
-        report.error("site.yaml", 0, "", str(exc), "请把 site.yaml 另存为 UTF-8 编码。")
+        report.error("site.yaml", 0, "", str(exc), HOW_TO_SAVE_UTF8)
         return None
     data, issues = yamldoc.parse(text, aliases=True)
     for issue in issues:
         report.error("site.yaml", issue.line, "", issue.found, issue.fix)
     if issues:
+        return None
+    if not isinstance(data, YMap):
+        found = "site.yaml 是空的。" if data is None else "site.yaml 应该是一行一个「设置: 值」，这里不是。"
+        report.error("site.yaml", getattr(data, "line", 1), "", found, "从示例项目复制一份 site.yaml，再按需要修改。")
         return None
     before = len(report.errors)
     site = parse_site(data, root, report, output, base_url)
@@ -298,10 +322,10 @@ def parse_site(data, root: Path, report: Report, output: str | None = None, base
         subtitle=top["subtitle"],
         organisation=top["organisation"],
         description=top["description"],
-        base_url=_base_url(reader, base_url or top["base_url"], data),
+        base_url=_base_url(reader, base_url or top["base_url"], data, bool(base_url)),
         logo=top["logo"],
         footer=top["footer"],
-        output=_output(reader, root, output or top["output"], _line(data, "output")),
+        output=_output(reader, root, output or top["output"], _line(data, "output"), bool(output)),
         theme=Theme(**reader.options(top["theme"] or _empty(), THEME_OPTIONS, "theme", _line(data, "theme"))),
         allow_html=reader.options(top["markdown"] or _empty(), MARKDOWN_OPTIONS, "markdown", _line(data, "markdown"))["allow_html"],
         feed_limit=reader.options(top["feed"] or _empty(), FEED_OPTIONS, "feed", _line(data, "feed"))["limit"],
@@ -326,18 +350,19 @@ def _line(data, key: str) -> int:
     return getattr(data, "key_lines", {}).get(key, 1) if isinstance(data, YMap) else 1
 
 
-def _base_url(reader: _Reader, value: str, data) -> str:
-    """Check base_url and make it end with a slash."""
+def _base_url(reader: _Reader, value: str, data, from_command: bool = False) -> str:
+    """Check base_url (from site.yaml or --base-url) and make it end with a slash."""
     value = (value or "/").strip()
     if not (value.startswith("/") or re.match(r"^https?://[^\s/]+(/\S*)?$", value)):
-        reader.fail(_line(data, "base_url"), "base_url", f"base_url {quote(value)} 不是网址。",
-                    "写成完整网址（如 https://example.org/zhanting/）或以 / 开头的路径（如 /zhanting/）。")
+        fail = reader.command_fail if from_command else reader.fail
+        fail(_line(data, "base_url"), "--base-url" if from_command else "base_url", f"base_url{quote(value)}不是网址。",
+             "写成完整网址（如 https://example.org/zhanting/）或以 / 开头的路径（如 /zhanting/）。")
         return "/"
     return value if value.endswith("/") else value + "/"
 
 
-def _output(reader: _Reader, root: Path, value: str, line: int) -> Path:
-    """Resolve the output folder and refuse folders a build must never replace."""
+def _output(reader: _Reader, root: Path, value: str, line: int, from_command: bool = False) -> Path:
+    """Resolve the output folder (from site.yaml or --output) and refuse folders a build must never replace."""
     root = root.resolve()
     target = (root / value).resolve() if value else root
     forbidden = {
@@ -354,8 +379,9 @@ def _output(reader: _Reader, root: Path, value: str, line: int) -> Path:
     if why is None and any(target.is_relative_to(root / name) for name in ("content", "templates", "assets")):
         why = "源文件夹里面"
     if why:
-        reader.fail(line, "output", f"输出文件夹 {quote(value)} 是{why}：生成时会整个替换它，会删掉您的文件。",
-                    "换一个专用的新文件夹，如 output。")
+        fail = reader.command_fail if from_command else reader.fail
+        fail(line, "--output" if from_command else "output", f"输出文件夹{quote(value)}是{why}：生成时会整个替换它，会删掉您的文件。",
+             "换一个专用的新文件夹，如 output。")
     return target
 
 
@@ -404,7 +430,7 @@ def _url_pattern(reader: _Reader, pattern: str, prefix: str, line: int) -> str:
     """A URL pattern must contain {slug} and stay relative."""
     pattern = pattern.strip("/")
     if "{slug}" not in pattern or ".." in pattern:
-        reader.fail(line, f"{prefix}.url", f"网址格式 {quote(pattern)} 里没有 {{slug}}。", "写成如 workers/{slug}。")
+        reader.fail(line, f"{prefix}.url", f"网址格式{quote(pattern)}里没有 {{slug}}。", "写成如 workers/{slug}。")
         return "{slug}"
     return pattern
 
@@ -435,11 +461,13 @@ def _field(reader: _Reader, name: str, spec, prefix: str, line: int, vocabularie
         table["label"] = ("str", "", "")
     options = reader.options(spec, table, prefix, line)
     kind = options["type"]
-    if kind not in TYPES:
-        guess = did_you_mean(kind or "", TYPES)
-        reader.fail(line, f"{prefix}.type", f"字段类型 {quote(kind)} 不存在。", (f"您是不是想写「{guess}」？" if guess else "") + "可用类型：" + "、".join(TYPES) + "。")
+    if kind is None:
         return None
-    label = options["label"] or name
+    if kind not in TYPES:
+        guess = did_you_mean(kind, TYPES)
+        reader.fail(line, f"{prefix}.type", f"字段类型{quote(kind)}不存在。", (f"您是不是想写「{guess}」？" if guess else "") + "可用类型：" + "、".join(TYPES) + "。")
+        return None
+    label = options["label"] or (name if label_required else "")
     choices: tuple = ()
     if kind == "enum":
         vocab = options["vocabulary"]
@@ -448,7 +476,7 @@ def _field(reader: _Reader, name: str, spec, prefix: str, line: int, vocabularie
         elif isinstance(vocab, str) and vocab in vocabularies:
             choices = vocabularies[vocab]
         else:
-            reader.fail(line, f"{prefix}.vocabulary", f"enum 字段「{name}」的可选值 {quote(vocab or '')} 找不到。",
+            reader.fail(line, f"{prefix}.vocabulary", f"enum 字段「{name}」的可选值{quote(vocab or '')}找不到。",
                         "写 vocabularies 里已有的名字：" + "、".join(vocabularies) + "，或直接写 [值一, 值二]。")
     item = None
     if kind == "list":

@@ -14,10 +14,11 @@ from pathlib import Path
 
 from . import yamldoc
 from markupsafe import Markup
+from pypinyin import lazy_pinyin
 
 from .config import Collection, DataSet, Site
 from .errors import Report, did_you_mean
-from .fsutil import EncodingProblem, HOW_TO_SAVE_UTF8, read_text
+from .fsutil import EncodingProblem, read_text
 from .markup import Renderer, excerpt, plain_text, slugify
 from .schema import Checker
 from .yamldoc import YList, YMap
@@ -44,6 +45,7 @@ class Entry:
         self.title_field = title_field
         self.url = ""
         self.linked_from: dict[str, list[Entry]] = {}
+        self.sort_key = (lazy_pinyin(self.title), self.title, slug)
 
     @property
     def key(self) -> str:
@@ -130,6 +132,9 @@ def parse_entry(text: str, source: str, collection: Collection, base_dir: str, s
         report.error(source, issue.line, "", issue.found, issue.fix)
     if issues:
         return None
+    if data is None:
+        data = YMap()
+        data.line, data.key_lines = first_line, {}
     if not isinstance(data, YMap):
         report.error(source, first_line, "", "两个 --- 之间应该是「字段: 值」的列表。", "每行写一个字段，如 name: 艾子洋。")
         return None
@@ -177,7 +182,7 @@ def _read(path: Path, source: str, report: Report) -> str | None:
             return None
         return read_text(path)
     except EncodingProblem as exc:
-        report.error(source, 0, "", str(exc), HOW_TO_SAVE_UTF8)
+        report.error(source, 0, "", str(exc), exc.fix)
     except OSError as exc:
         report.error(source, 0, "", f"无法读取文件（{exc.strerror}）。", "检查文件是否被其他程序占用，或是否有读取权限。")
     return None
@@ -229,8 +234,8 @@ def content_files(site: Site, report: Report) -> list[tuple[Collection, Path]]:
         folder = content_dir / collection.folder
         if not folder.is_dir():
             continue
-        for path in sorted(folder.rglob("*")):
-            if not path.is_file() or _ignored(path):
+        for path in _walk(folder):
+            if _ignored(path):
                 continue
             if path.suffix.lower() == ".md":
                 files.append((collection, path))
@@ -239,6 +244,15 @@ def content_files(site: Site, report: Report) -> list[tuple[Collection, Path]]:
                 report.warn(source, 0, "", f"这个文件以 {path.suffix} 结尾，不会被读取。",
                             "条目文件要以 .md 结尾。Windows 可能隐藏了扩展名：在资源管理器“查看”里勾选“文件扩展名”后改名。")
     return files
+
+
+def _walk(folder: Path) -> list[Path]:
+    """Every file under folder, sorted, skipping hidden folders (one scandir per folder)."""
+    found = []
+    for parent, dirs, names in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        found.extend(Path(parent, name) for name in names)
+    return sorted(found)
 
 
 def _ignored(path: Path) -> bool:
@@ -282,9 +296,7 @@ def load_library(site: Site, report: Report, jobs: int | None = None) -> Library
 
 def sort_entries(entries: list[Entry], sort: str) -> list[Entry]:
     """Entries in display order: by the sort field if set, then by the pinyin of the title."""
-    from pypinyin import lazy_pinyin
-
-    keyed = sorted(entries, key=lambda e: (lazy_pinyin(e.title), e.title, e.slug))
+    keyed = sorted(entries, key=lambda e: e.sort_key)
     if sort:
         name = sort.lstrip("-")
         present = [e for e in keyed if e.data.get(name) is not None]

@@ -113,23 +113,35 @@ class Report:
 
 def did_you_mean(word: str, candidates, labels: dict[str, str] | None = None) -> str | None:
     """Return the candidate closest to word (also matching Chinese labels), or None."""
+    found = close_matches(word, candidates, labels, n=1)
+    return found[0] if found else None
+
+
+def close_matches(word: str, candidates, labels: dict[str, str] | None = None, n: int = 2) -> list[str]:
+    """Up to n candidates close to word, best first; a runner-up only when nearly as close."""
     candidates = sorted(set(candidates))
     if not word or not candidates:
-        return None
+        return []
     if labels:
         for key, label in sorted(labels.items()):
             if word == label:
-                return key
+                return [key]
     folded = {c.lower(): c for c in candidates}
     if word.lower() in folded:
-        return folded[word.lower()]
-    matches = difflib.get_close_matches(word, candidates, n=1, cutoff=0.5)
+        return [folded[word.lower()]]
+    matches = difflib.get_close_matches(word, candidates, n=n, cutoff=0.5)
     if matches:
-        return matches[0]
+        scores = [difflib.SequenceMatcher(None, word, c).ratio() for c in matches]
+        return [c for c, score in zip(matches, scores) if scores[0] - score <= 0.15]
     for c in candidates:
         if len(word) >= 2 and (word in c or c in word):
-            return c
-    return None
+            return [c]
+    return []
+
+
+def suggest(words: list[str]) -> str:
+    """'您是不是想写「a」或「b」？' for close matches, '' for none."""
+    return f"您是不是想写{'或'.join(f'「{w}」' for w in words)}？" if words else ""
 
 
 def quote(value) -> str:

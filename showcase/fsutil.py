@@ -14,8 +14,15 @@ HOW_TO_SAVE_UTF8 = (
 )
 
 
+NOT_TEXT_FIX = "确认这是用记事本、WPS 等写的文字文件；图片请放进 images 文件夹，再在字段里写它的路径。"
+
+
 class EncodingProblem(Exception):
-    """The bytes are not UTF-8; the message says what they look like."""
+    """The bytes are not UTF-8 text; the message says what they look like, ``fix`` what to do."""
+
+    def __init__(self, message: str, fix: str = HOW_TO_SAVE_UTF8):
+        super().__init__(message)
+        self.fix = fix
 
 
 def decode_text(data: bytes) -> str:
@@ -31,21 +38,24 @@ def decode_text(data: bytes) -> str:
         try:
             data.decode("gb18030")
         except UnicodeDecodeError:
-            raise EncodingProblem(f"文件第 {line} 行起不是 UTF-8 编码，也不像 GBK，可能已损坏。") from None
+            raise EncodingProblem(f"文件第 {line} 行起不是 UTF-8 编码，也不像 GBK：可能已损坏，"
+                                  "或者是图片、Word 文档等改成了这个扩展名。", NOT_TEXT_FIX) from None
         raise EncodingProblem(f"文件是 GBK/GB18030 编码（中文 Windows 的“ANSI”），展厅只读 UTF-8（第 {line} 行起无法读取）。") from None
     if "\x00" in text:
-        raise EncodingProblem("文件里有空字符（\\0），不像文本文件。")
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise EncodingProblem(f"文件第 {line} 行有空字符（\\0），不像文字文件：可能已损坏，"
+                              "或者是图片、Word 文档等改成了这个扩展名。", NOT_TEXT_FIX)
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _looks_utf16(data: bytes) -> bool:
-    """True when every other byte of the start is zero, as in BOM-less UTF-16."""
+    """True when the zero bytes of the start sit on one side of each pair, as in BOM-less UTF-16."""
     head = data[:200]
     if len(head) < 4:
         return False
     zeros_even = head[0::2].count(0)
     zeros_odd = head[1::2].count(0)
-    return max(zeros_even, zeros_odd) >= len(head) // 4
+    return max(zeros_even, zeros_odd) >= len(head) // 4 and min(zeros_even, zeros_odd) <= len(head) // 40
 
 
 def read_text(path: Path) -> str:
@@ -90,20 +100,41 @@ def _exchange(a: Path, b: Path) -> bool:
     return result == 0
 
 
-def swap_tree(new: Path, target: Path) -> None:
-    """Put the finished tree new in place of target; target is never left half-written."""
+def swap_tree(new: Path, target: Path) -> Path | None:
+    """Put the finished tree new in place of target; return where the old tree now is, to delete.
+
+    On Linux the two folders are exchanged in one atomic step; elsewhere target is renamed to
+    target.old first, and ``recover_tree`` puts it back if the process dies between the renames.
+    """
     if not target.exists():
         os.replace(new, target)
-        return
+        return None
     if _exchange(new, target):
-        shutil.rmtree(new)
-        return
+        return new
     old = target.with_name(target.name + ".old")
     if old.exists():
         shutil.rmtree(old)
     os.replace(target, old)
     os.replace(new, target)
-    shutil.rmtree(old)
+    return old
+
+
+def remove_tree_soon(folder: Path) -> None:
+    """Delete a folder no one uses any more, in a detached child process where fork exists."""
+    if hasattr(os, "fork"):
+        try:
+            pid = os.fork()
+        except OSError:
+            pid = -1
+        if pid == 0:
+            try:
+                os.setsid()
+                shutil.rmtree(folder, ignore_errors=True)
+            finally:
+                os._exit(0)
+        if pid > 0:
+            return
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def recover_tree(target: Path) -> None:

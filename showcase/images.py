@@ -93,8 +93,8 @@ def _plan_one(content_dir: Path, ref: ImageRef, source: str, report: Report) -> 
             width, height = image.size
             orientation = image.getexif().get(0x0112, 1) if kind in ("JPEG", "MPO", "TIFF", "WEBP") else 1
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
-        why = "图片太大（像素过多）" if isinstance(exc, Image.DecompressionBombError) else "不是能识别的图片"
-        report.error(source, ref.line, ref.label, f"{shown}{why}。", "换成 JPG 或 PNG 照片（手机照片可直接用），不要只改扩展名。")
+        found, fix = _unreadable(path, exc)
+        report.error(source, ref.line, ref.label, f"{shown}{found}", fix)
         return None
     if kind not in FORMATS:
         report.error(source, ref.line, ref.label, f"{shown}是 {kind} 格式，网页不支持。", "另存为 JPG 或 PNG。")
@@ -107,6 +107,18 @@ def _plan_one(content_dir: Path, ref: ImageRef, source: str, report: Report) -> 
     ext = "png" if kind in ("PNG", "GIF") else "jpg"
     name = slugify(path.stem)[:40] or "image"
     return Picture(path, f"images/{name}-{digest[:10]}.{ext}", width, height, digest)
+
+
+def _unreadable(path: Path, exc: Exception) -> tuple[str, str]:
+    """What is wrong with an image Pillow cannot open, and what to do about it."""
+    suffix = path.suffix.lower()
+    if isinstance(exc, Image.DecompressionBombError):
+        return "像素太多（超过 8000 万像素），可能是超大扫描件或恶意文件。", "缩小到 6000 像素宽以内再用。"
+    if suffix in (".heic", ".heif"):
+        return "是苹果手机的 HEIC 格式，网页用不了。", "在 iPhone“设置 → 相机 → 格式”里选“兼容性最佳”后重拍，或用“照片”应用导出为 JPG。"
+    if suffix == ".svg":
+        return "是 SVG 矢量图，这个字段需要照片类图片。", "另存为 PNG（标志）或 JPG（照片）后再用。"
+    return "不是能识别的图片，或文件已损坏。", "换成 JPG 或 PNG 格式的原图；只改扩展名不会改变格式。"
 
 
 def _similar_file(path: Path) -> str:

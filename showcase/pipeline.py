@@ -71,7 +71,8 @@ def build(root: Path, output: str | None = None, base_url: str | None = None, st
     pictures = images.plan(library, report)
     clock.lap("images.plan")
     renderer = Renderer(resolved, pictures, report)
-    renderer.check_templates()
+    if renderer.check_templates() and (report.failed(strict) or not write):
+        _try_each_template(renderer, resolved)
     if report.failed(strict) or not write:
         if report.failed(strict):
             raise ContentError(report)
@@ -95,6 +96,24 @@ def build(root: Path, output: str | None = None, base_url: str | None = None, st
         raise
     result.output = site.output
     return result
+
+
+def _try_each_template(renderer: Renderer, resolved) -> None:
+    """Render, without writing, one page per template so template errors join the content errors.
+
+    Entry pages are tried with an entry whose file has no errors; other pages only when the
+    content has none (a broken reference would otherwise look like a template mistake).
+    """
+    broken = {p.path for p in renderer.report.errors}
+    jobs = page_jobs(resolved, renderer.env)
+    jobs += extra_jobs(resolved, jobs)
+    tried: set[str] = set()
+    for job in jobs:
+        entry = job.context.get("entry")
+        clean = entry.source not in broken if entry is not None else not broken
+        if job.template not in tried and clean:
+            tried.add(job.template)
+            renderer.render(job)
 
 
 def _render_all(renderer: Renderer, jobs: list[PageJob], tree: OutputTree, cores: int) -> int:

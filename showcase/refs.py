@@ -53,6 +53,8 @@ class Index:
     """Finds entries by slug, file name or title, for references and 'did you mean'."""
 
     def __init__(self, library: Library):
+        self.site = library.site
+        self.unread: dict[str, list[str]] = {}
         self.by_collection: dict[str, dict[str, list[Entry]]] = {}
         for name, entries in library.entries.items():
             table: dict[str, list[Entry]] = {}
@@ -70,8 +72,10 @@ class Index:
             return [e for name in sorted(self.by_collection) for e in self.by_collection[name].get(key, [])]
         return list(self.by_collection.get(collection, {}).get(key, []))
 
-    def names(self, collection: str) -> list[str]:
-        """Every key of a collection (or all), for suggestions."""
+    def names(self, collection: str, key: str = "") -> list[str]:
+        """Every key of a collection (or all; as collection/key when key is written so), for suggestions."""
+        if collection == "any" and "/" in key:
+            return sorted({f"{name}/{k}" for name, table in self.by_collection.items() for k in table})
         tables = self.by_collection.values() if collection == "any" else [self.by_collection.get(collection, {})]
         return sorted({k for table in tables for k in table})
 
@@ -93,6 +97,7 @@ def resolve(library: Library, report: Report) -> Resolved:
             entry.url = entry_url(collection.url, entry.slug)
             _claim(claims, entry.url, entry.source, report, entry.source, entry.lines.get("slug", 1))
     index = Index(library)
+    index.unread = _unread(library, report)
     for entry in library.all():
         entry.data = {k: _resolve_value(v, index, entry, report) for k, v in entry.data.items()}
     for entry in library.all():
@@ -117,6 +122,17 @@ class _Holder:
 
     def __init__(self, source: str):
         self.source = source
+
+
+def _unread(library: Library, report: Report) -> dict[str, list[str]]:
+    """Content files of each collection that had errors and so are not in the library."""
+    read = {entry.source for entry in library.all()}
+    result: dict[str, list[str]] = {}
+    for collection in library.site.collections:
+        folder = f"content/{collection.folder}/"
+        result[collection.name] = sorted({p.path for p in report.errors
+                                          if p.path.startswith(folder) and p.path.endswith(".md") and p.path not in read})
+    return result
 
 
 def _claim(claims: dict, url: str, owner: str, report: Report, source: str, line: int) -> None:
@@ -144,14 +160,19 @@ def _resolve_ref(ref: Ref, index: Index, entry, report: Report) -> Entry | None:
     found = index.find(ref.to, ref.key)
     if len({e.key for e in found}) == 1:
         return found[0]
-    label = "引用"
+    label = ref.label or "引用"
     if found:
         names = "、".join(sorted({e.source for e in found}))
         report.error(entry.source, ref.line, label, f"「{ref.key}」同时对应多个条目：{names}。", "改写成其中一个条目的文件名（不含 .md）或 slug。")
         return None
-    guess = did_you_mean(ref.key, index.names(ref.to))
-    where = "任何集合" if ref.to == "any" else f"「{ref.to}」"
-    report.error(entry.source, ref.line, label, f"{where}里没有「{ref.key}」这个条目。",
+    guess = did_you_mean(ref.key, index.names(ref.to, ref.key))
+    collection = index.site.collection(ref.to)
+    where = "任何集合" if collection is None else f"「{collection.label}」（content/{collection.folder}/）"
+    wanted = ref.key.partition("/")[0] if ref.to == "any" and "/" in ref.key else ref.to
+    unread = [s for name, sources in index.unread.items() if wanted in ("any", name) for s in sources]
+    shown = "、".join(unread[:3]) + (f" 等 {len(unread)} 个文件" if len(unread) > 3 else "")
+    note = f"（{shown} 有错误，没能读取，可能就是它：先改好那个文件）" if unread else ""
+    report.error(entry.source, ref.line, label, f"{where}里没有「{ref.key}」这个条目{note}。",
                  (f"您是不是想写「{guess}」？" if guess else "") + "填写条目的文件名（不含 .md）、slug 或名称；若该条目还没建，请先新建它。")
     return None
 

@@ -8,6 +8,7 @@ which a host serves at any depth, uses links rooted at base_url's path.
 from __future__ import annotations
 
 import hashlib
+import re
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +18,7 @@ import jinja2
 from markupsafe import Markup
 
 from .content import Entry
-from .errors import Report
+from .errors import Report, did_you_mean
 from .refs import Resolved
 from .schema import ImageRef, PartialDate
 
@@ -214,8 +215,8 @@ class Renderer:
                 self.env.get_template(name)
             except jinja2.TemplateSyntaxError as exc:
                 ok = False
-                self.report.error(f"templates/{name}", exc.lineno, "模板", f"模板语法错误：{exc.message}。",
-                                  "检查这一行的 {{ }}、{% %} 是否成对，{% if %}/{% for %} 是否有对应的 {% endif %}/{% endfor %}。")
+                line, found, fix = explain_syntax(exc, self.env.loader.get_source(self.env, name)[0])
+                self.report.error(f"templates/{name}", line, "模板", found, fix)
             except jinja2.TemplateError as exc:
                 ok = False
                 self.report.error(f"templates/{name}", 0, "模板", f"模板无法读取：{exc}。", "检查模板文件。")
@@ -231,8 +232,24 @@ class Renderer:
             self.report.error(f"templates/{exc.name}", 0, "模板", f"找不到模板「{exc.name}」。", "在 templates 文件夹里建这个模板，或从示例项目复制。")
         except Exception as exc:  # a user-edited template can fail in any way
             name, line = self._template_frame(exc)
-            self.report.error(name, line, "模板", f"模板出错：{_explain(exc)}", "检查模板这一行用到的变量和字段名。")
+            self.report.error(name, line, "模板", f"模板出错：{_explain(exc, self.known_names())}", "检查模板这一行用到的变量和字段名（字段名见 site.yaml）。")
         return None
+
+    def known_names(self) -> list[str]:
+        """Field and variable names a template may use, for suggestions."""
+        names = set(self.env.globals) | {"entry", "page", "collection", "zone", "entries", "pager", "term", "taxonomy", "terms", "zones"}
+        names |= {"title", "url", "body", "description", "linked_from", "slug", "collection"}
+
+        def add(fields) -> None:
+            for field in fields:
+                names.add(field.name)
+                add(field.fields)
+                if field.item:
+                    add(field.item.fields)
+
+        for collection in self.site.collections:
+            add(collection.fields)
+        return sorted(names)
 
     def _template_frame(self, exc: Exception) -> tuple[str, int]:
         """The template file and line where exc happened."""
@@ -243,10 +260,51 @@ class Renderer:
         return "templates", 0
 
 
-def _explain(exc: Exception) -> str:
-    """A short Chinese explanation of a template runtime error."""
+BLOCK_TAGS = {"if", "for", "block", "macro", "call", "filter", "with", "raw", "autoescape", "trans"}
+TAG = re.compile(r"{%-?\s*(end)?(\w+)([^%]*)%}")
+
+
+def unclosed_block(source: str, before_line: int) -> tuple[str, int] | None:
+    """The innermost block tag still open at before_line, and the line it opens on."""
+    stack: list[tuple[str, int]] = []
+    for match in TAG.finditer(source):
+        line = source.count("\n", 0, match.start()) + 1
+        if line > before_line:
+            break
+        end, name, rest = match.groups()
+        if name not in BLOCK_TAGS and not (name == "set" and "=" not in rest):
+            continue
+        if not end:
+            stack.append((name, line))
+        elif stack and stack[-1][0] == name:
+            stack.pop()
+    return stack[-1] if stack else None
+
+
+def explain_syntax(exc: jinja2.TemplateSyntaxError, source: str) -> tuple[int, str, str]:
+    """Line, Chinese description and fix for a template syntax error."""
+    message = exc.message or ""
+    open_block = unclosed_block(source, exc.lineno or 0) if ("Unexpected end of template" in message or "Encountered unknown tag 'end" in message) else None
+    if open_block:
+        name, line = open_block
+        return line, f"第 {line} 行的「{{% {name} %}}」没有对应的「{{% end{name} %}}」。", f"在这个块结束的地方加上「{{% end{name} %}}」。"
+    unknown = re.search(r"Encountered unknown tag '(\w+)'", message)
+    if unknown:
+        return exc.lineno, f"模板里有不认识的标签「{{% {unknown.group(1)} %}}」。", "检查拼写；可用的标签有 if、for、set、block、include、extends 等。"
+    if "expected token" in message or "unexpected" in message:
+        return exc.lineno, f"这一行的模板表达式写得不完整（{message}）。", "检查 {{ }} 和 {% %} 是否成对，括号和引号是否配对。"
+    return exc.lineno, f"模板语法错误（{message}）。", "检查这一行的 {{ }}、{% %} 是否成对，括号和引号是否配对。"
+
+
+def _explain(exc: Exception, known: list[str]) -> str:
+    """A short Chinese explanation of a template runtime error, with 'did you mean'."""
     if isinstance(exc, jinja2.UndefinedError):
-        return f"用到了不存在的变量或字段（{exc.message}）。"
+        missing = re.search(r"has no attribute '([^']+)'|'([^']+)' is undefined|no element for key '?([^']+?)'?$", exc.message or "")
+        name = next((g for g in missing.groups() if g), "") if missing else ""
+        if name:
+            guess = did_you_mean(name, known)
+            return f"用到了不存在的字段或变量「{name}」。" + (f"您是不是想写「{guess}」？" if guess else "")
+        return f"用到了不存在的字段或变量（{exc.message}）。"
     return f"{type(exc).__name__}: {exc}。"
 
 

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field as dc_field
 
-from .errors import Report, did_you_mean, quote
+from .errors import Report, close_matches, did_you_mean, quote, suggest
 from .yamldoc import YList, YMap
 
 TYPES = ("text", "markdown", "integer", "number", "year", "date", "bool", "url", "enum", "ref", "image", "list", "object")
@@ -75,6 +75,7 @@ class Ref:
     to: str
     key: str
     line: int
+    label: str = ""
 
 
 @dataclass(frozen=True)
@@ -92,8 +93,10 @@ DATE_FORMS = [
     re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$"),
     re.compile(r"^(\d{4})年$"),
     re.compile(r"^(\d{4})年(\d{1,2})月$"),
-    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})[日号]$"),
 ]
+YEARS = (1800, 2200)
+MAX_UNKNOWN = 10  # unknown keys warned one by one per mapping; the rest in one warning
 URL_PATTERN = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 BOOL_WORDS = {"true": True, "yes": True, "on": True, "是": True, "对": True,
               "false": False, "no": False, "off": False, "否": False, "不": False}
@@ -110,8 +113,10 @@ def parse_date(text: str) -> PartialDate | None:
     for pattern in DATE_FORMS:
         match = pattern.match(text)
         if match:
-            parts = [int(p) for p in match.groups()] + [0, 0]
-            year, month, day = parts[0], parts[1], parts[2]
+            parts = [int(p) for p in match.groups()]
+            if 0 in parts or not YEARS[0] <= parts[0] <= YEARS[1]:
+                return None
+            year, month, day = parts + [0] * (3 - len(parts))
             try:
                 datetime.date(year, month or 1, day or 1)
             except ValueError:
@@ -167,13 +172,16 @@ class Checker:
         result: dict = {f.name: None for f in fields}
         by_name = {f.name: f for f in fields}
         labels = {f.name: f.label for f in fields}
+        unknown = [key for key in data if key not in by_name and key not in known_extra]
+        for key in unknown[:MAX_UNKNOWN]:
+            self.unknown(key, lines.get(key, line), sorted(by_name), labels, where)
+        if len(unknown) > MAX_UNKNOWN:
+            rest = unknown[MAX_UNKNOWN:]
+            self.report.warn(self.path, lines.get(rest[0], line), "", f"还有 {len(rest)} 个不认识的字段{where}：{quote('、'.join(rest))}。",
+                             "检查是不是放错了文件；这里可用的字段有：" + "、".join(sorted(by_name)) + "。")
         for key, value in data.items():
-            spec = by_name.get(key)
-            if spec is None:
-                if key not in known_extra:
-                    self.unknown(key, lines.get(key, line), sorted(by_name), labels, where)
-                continue
-            result[key] = self.value(spec, value, lines.get(key, line))
+            if key in by_name:
+                result[key] = self.value(by_name[key], value, lines.get(key, line))
         for spec in fields:
             if spec.required and data.get(spec.name) in (None, "", [], {}) and spec.name in data:
                 self.fail(lines.get(spec.name, line), spec.label, f"「{spec.label}」是必填的，但这里是空的。",
@@ -187,6 +195,8 @@ class Checker:
         """Warn about a key the schema does not declare."""
         guess = did_you_mean(key, names, labels)
         hint = f"您是不是想写「{guess}」（{labels[guess]}）？" if guess else ""
+        if guess and key == labels[guess]:
+            hint = f"字段名要写英文：把「{key}:」改成「{guess}:」（「{key}」是它在网页上显示的中文名）。"
         allowed = "、".join(names)
         self.report.warn(self.path, line, "", f"不认识的字段「{key}」{where}。",
                          (hint or "检查拼写；") + f"这里可用的字段有：{allowed}。不需要的话删掉这一行。")
@@ -199,8 +209,9 @@ class Checker:
             return self.list_value(spec, value, line)
         if spec.type == "object":
             if not isinstance(value, YMap):
+                names = "、".join(f"{f.name}（{f.label}）" for f in spec.fields)
                 self.fail(line, spec.label, f"「{spec.label}」应该是一组字段，这里是{describe(value)}。",
-                          "在下一行缩进两个空格，逐行写「字段: 值」。")
+                          f"在下一行缩进两个空格，逐行写「字段: 值」；可用的字段：{names}。")
                 return None
             return self.fields(spec.fields, value, line, where=f"（在「{spec.label}」里）")
         if not isinstance(value, str):
@@ -211,6 +222,12 @@ class Checker:
 
     def list_value(self, spec: Field, value, line: int):
         """Convert a list; a single value counts as a list of one."""
+        if isinstance(value, str) and spec.item and spec.item.type == "object" and spec.item.fields:
+            first, *rest = spec.item.fields
+            self.fail(line, spec.label, f"「{spec.label}」应该是一个列表，每一项是一组字段，这里只写了{quote(value)}。",
+                      f"在下一行写「  - {first.name}: {value}」（减号前两个空格）"
+                      + (f"，这一项的其他字段（{'、'.join(f.name for f in rest)}）写在它下面、与 {first.name} 对齐" if rest else "") + "。")
+            return []
         items = value if isinstance(value, YList) else [value]
         item_lines = getattr(value, "item_lines", None) or [line] * len(items)
         result = []
@@ -239,7 +256,7 @@ class Checker:
             return number
         if kind == "year":
             year = parse_integer(text.rstrip("年"))
-            if year is None or not 1800 <= year <= 2200:
+            if year is None or not YEARS[0] <= year <= YEARS[1]:
                 self.fail(line, label, f"「{label}」应该是年份，这里写的是{quote(text)}。", "用四位阿拉伯数字写，如 2020。")
                 return None
             return year
@@ -263,7 +280,7 @@ class Checker:
         if kind == "enum":
             return self.enum(spec, text, line)
         if kind == "ref":
-            return Ref(spec.to, normalise(text), line)
+            return Ref(spec.to, normalise(text), line, spec.label)
         if kind == "image":
             path = image_path(text, self.base_dir)
             if path is None:
@@ -277,8 +294,7 @@ class Checker:
         value = normalise(text)
         if value in spec.choices:
             return value
-        guess = did_you_mean(value, spec.choices)
-        hint = f"您是不是想写「{guess}」？" if guess else ""
+        hint = suggest(close_matches(value, spec.choices))
         self.fail(line, spec.label, f"{quote(text)}不是可选的{spec.label}。", hint + "可选值：" + "、".join(spec.choices) + "。")
         return None
 

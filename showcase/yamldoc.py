@@ -44,46 +44,72 @@ class YamlIssue:
     fix: str
 
 
-FULL_COLON_KEY = re.compile(r"^\s*(?:-\s+)?([A-Za-z_][\w\-]*|[\u4e00-\u9fff]+)\s*：")
-NO_SPACE_KEY = re.compile(r"^\s*(?:-\s+)?([A-Za-z_][\w\-]*):(?!//)(?=[^\s:])")
-BLOCK_START = re.compile(r"^(\s*)(?:-\s+)?[^#]*:\s*[|>][+-]?\d*\s*(?:#.*)?$")
+FULL_COLON_KEY = re.compile(r"^\s*(-\s+)?([A-Za-z_][\w\-]*|[\u4e00-\u9fff]+)\s*：")
+NO_SPACE_KEY = re.compile(r"^\s*(?:-\s+)?([A-Za-z_][\w\-]*) *:(?!//)(?=[^ \t:])")
+DASH_NO_SPACE = re.compile(r"^\s*-([A-Za-z_][\w\-]*):(\s|$)")
+SWALLOWED_KEY = re.compile(r"^\s*(?:-\s+)?[A-Za-z_][\w\-]*:(\s|$)")
+BLOCK_START = re.compile(r":[ \t]*[|>][+-]?\d*[ \t]*(?:#.*)?$")
+KEY_LINE = re.compile(r"^(\s*(?:-\s+)*)[^\s#\-\"'][^#]*?:(\s|$)")
 
 
 def lint(text: str, first_line: int = 1) -> list[YamlIssue]:
-    """Find full-width colons, missing spaces and bad indentation characters, line by line."""
+    """Find full-width colons, missing spaces and bad indentation characters, line by line.
+
+    Lines inside | and > blocks are text and skipped.  A Chinese word followed by「：」is only a
+    mistaken key where a key can stand: not in a list item (「- 五心建设：关心职工」is text) nor
+    deeper than the last key (then it is that key's value, written on the next line).
+    """
     issues: list[YamlIssue] = []
     block_indent: int | None = None
+    key_column: int | None = None
     for number, raw in enumerate(text.split("\n"), first_line):
-        stripped = raw.lstrip(" ")
-        indent = len(raw) - len(stripped)
+        indent = len(raw) - len(raw.lstrip(" "))
         if block_indent is not None:
             if not raw.strip() or indent > block_indent:
                 continue
             block_indent = None
         if raw.lstrip(" \t\u3000").startswith("#") or not raw.strip():
             continue
-        lead = raw[: len(raw) - len(raw.lstrip(" \t\u3000"))]
-        if "\u3000" in lead:
-            issues.append(YamlIssue(number, "这一行开头用了全角空格（中文输入法的空格）来缩进。",
-                                    "把行首的全角空格删掉，改用半角空格（切换到英文输入法再按空格）。"))
-            continue
-        if "\t" in lead:
-            issues.append(YamlIssue(number, "这一行开头用了制表符（Tab 键）来缩进。",
-                                    "YAML 只认空格：把行首的 Tab 换成两个半角空格。"))
-            continue
-        match = FULL_COLON_KEY.match(raw)
-        if match:
-            issues.append(YamlIssue(number, f"「{match.group(1)}」后面用了全角冒号「：」。",
-                                    f"改成半角冒号加一个空格：{match.group(1)}: …（切换到英文输入法输入冒号）。"))
-            continue
-        match = NO_SPACE_KEY.match(raw)
-        if match:
-            issues.append(YamlIssue(number, f"「{match.group(1)}:」的冒号后面少了一个空格。",
-                                    f"在冒号后面加一个半角空格：{match.group(1)}: …"))
-            continue
-        if BLOCK_START.match(raw):
+        issue = _line_issue(raw, number, key_column is not None and indent > key_column)
+        if issue:
+            issues.append(issue)
+        elif _starts_block(raw):
             block_indent = indent
+        key = KEY_LINE.match(raw)
+        if key:
+            key_column = len(key.group(1))
     return issues
+
+
+def _starts_block(raw: str) -> bool:
+    """True when the line ends with「: |」or「: >」, so the lines below are text."""
+    match = BLOCK_START.search(raw)
+    return bool(match) and "#" not in raw[: match.start()]
+
+
+def _line_issue(raw: str, number: int, deeper: bool) -> YamlIssue | None:
+    """The typing slip on one line of YAML, if any."""
+    lead = raw[: len(raw) - len(raw.lstrip(" \t\u3000"))]
+    if "\u3000" in lead:
+        return YamlIssue(number, "这一行开头用了全角空格（中文输入法的空格）来缩进。",
+                         "把行首的全角空格删掉，改用半角空格（切换到英文输入法再按空格）。")
+    if "\t" in lead:
+        return YamlIssue(number, "这一行开头用了制表符（Tab 键）来缩进。", "YAML 只认空格：把行首的 Tab 换成两个半角空格。")
+    match = FULL_COLON_KEY.match(raw)
+    if match and (match.group(2).isascii() or not (deeper or match.group(1))):
+        return YamlIssue(number, f"「{match.group(2)}」后面用了全角冒号「：」。",
+                         f"改成半角冒号加一个空格：{match.group(2)}: …（切换到英文输入法输入冒号）。")
+    match = NO_SPACE_KEY.match(raw)
+    if match and raw[match.end()] == "\u3000":
+        return YamlIssue(number, f"「{match.group(1)}:」的冒号后面是全角空格（中文输入法的空格）。",
+                         f"把它换成半角空格（切换到英文输入法再按空格）：{match.group(1)}: …")
+    if match:
+        return YamlIssue(number, f"「{match.group(1)}:」的冒号后面少了一个空格。", f"在冒号后面加一个半角空格：{match.group(1)}: …")
+    match = DASH_NO_SPACE.match(raw)
+    if match:
+        return YamlIssue(number, f"列表项的「-」和「{match.group(1)}」之间少了一个空格。",
+                         f"写成「- {match.group(1)}: …」（减号后面加一个半角空格）。")
+    return None
 
 
 def flow_depth(text: str) -> int:
@@ -98,6 +124,26 @@ def flow_depth(text: str) -> int:
     return deepest
 
 
+def block_depth(text: str) -> int:
+    """Deepest nesting by indentation and「- 」(the C parser crashes on extreme nesting)."""
+    stack: list[int] = []
+    deepest = 0
+    for raw in text.split("\n"):
+        stripped = raw.lstrip(" ")
+        if not stripped or stripped.startswith("#"):
+            continue
+        indent = len(raw) - len(stripped)
+        while stack and stack[-1] >= indent:
+            stack.pop()
+        stack.append(indent)
+        dashes = LEADING_DASHES.match(stripped).group(0).count("-")
+        deepest = max(deepest, len(stack) + dashes)
+    return deepest
+
+
+LEADING_DASHES = re.compile(r"(?:-[ \t]+)*")
+
+
 YAML_PROBLEMS = [
     ("found unexpected end of stream", "引号没有配对：开头有引号，结尾少了一个。", "检查这一行的引号，成对使用半角引号 \"…\"；值里不需要引号时可以都删掉。"),
     ("found a tab character", "这一行用了制表符（Tab 键）。", "把 Tab 换成半角空格。"),
@@ -107,9 +153,20 @@ YAML_PROBLEMS = [
     ("did not find expected '-' indicator", "列表里混进了别的内容，或缩进不齐。", "列表的每一项都以「- 」开头并对齐。"),
     ("did not find expected ',' or ']'", "方括号 [ ] 没有配对。", "补上结尾的「]」，列表项之间用半角逗号分隔。"),
     ("did not find expected ',' or '}'", "花括号 { } 没有配对。", "补上结尾的「}」，各项之间用半角逗号分隔。"),
+    ("did not find expected node content", "方括号或花括号没有配对，或者里面少了内容。", "补上结尾的「]」或「}」；不需要列表时把括号删掉。"),
     ("expected <block end>", "缩进不一致。", "让同一级的字段左边对齐（用同样多的半角空格）。"),
-    ("found character '@'", "值不能以「@」开头。", "把整个值用半角引号括起来。"),
-    ("found character '`'", "值不能以「`」开头。", "把整个值用半角引号括起来。"),
+    ("found unknown escape character", "双引号里的反斜杠「\\」被当成了转义符（如 Windows 路径 C:\\照片）。",
+     "路径里用斜杠 / 代替反斜杠 \\，或者把双引号换成单引号 '…'。"),
+    ("document start", "这一行的「...」或「---」被当成了文件的分隔线。", "删掉这一行，或把它放进引号里。"),
+    ("another document", "这一行的「---」被当成了文件的分隔线。", "删掉这一行，或把它放进引号里。"),
+    ("did not find expected comment or line break", "「|」「>」或引号结束后，这一行还有多余的文字。",
+     "「|」「>」后面直接换行，多行文字写在下面并缩进两个空格；引号结束后不要再写文字。"),
+    ("did not find expected whitespace or line break", "值不能以「!」开头（YAML 会把它当成标签）。", "把整个值用半角引号括起来，如 \"!…\"。"),
+    ("found unexpected ':'", "括号里的冒号位置不对。", "括号里写成 {字段: 值, 字段: 值}，冒号后面加一个空格；值里含冒号时把值用半角引号括起来。"),
+    ("non-alphabetical character", "行首的「%」在 YAML 里有特殊含义。", "把整个值用半角引号括起来，如 \"%…\"。"),
+    ("directive name", "行首的「%」在 YAML 里有特殊含义。", "把整个值用半角引号括起来，如 \"%…\"。"),
+    ("block sequence entries are not allowed", "「- 」列表项的位置不对：不能和字段名写在同一行，也要和上下对齐。",
+     "在字段名的冒号后面换行，下一行缩进两个空格再写「- 」。"),
     ("found undefined alias", "用了「*」开头的值（YAML 引用）。", "把值用半角引号括起来，或去掉开头的「*」。"),
     ("found undefined tag handle", "用了「!」开头的值（YAML 标签）。", "把值用半角引号括起来，或去掉开头的「!」。"),
     ("expected alphabetic or numeric character", "「*」或「&」后面跟了不能用的字符。", "把整个值用半角引号括起来。"),
@@ -118,18 +175,81 @@ YAML_PROBLEMS = [
 
 def explain(exc: yaml.YAMLError, text: str, first_line: int) -> YamlIssue:
     """Translate a PyYAML error into a Chinese issue at the line where the mistake is."""
+    if isinstance(exc, yaml.reader.ReaderError):
+        line = text[: exc.position].count("\n") + first_line
+        return YamlIssue(line, f"这一行有看不见的控制字符（#x{exc.character:04x}），可能是从网页或 Word 复制来的。",
+                         "删掉这一行的内容再手动输入一遍，或先粘贴到记事本里再复制过来。")
     problem = getattr(exc, "problem", None) or str(exc)
     mark = getattr(exc, "problem_mark", None)
     context_mark = getattr(exc, "context_mark", None)
-    line = mark.line if mark is not None else 0
-    if context_mark is not None and ("unexpected end of stream" in problem or "',' or" in problem):
-        line = context_mark.line
-    elif mark is not None and line > 0 and not text.split("\n")[line][: mark.column].strip():
+    lines = text.split("\n")
+    line = min(mark.line, len(lines) - 1) if mark is not None else 0  # libyaml may point past the end
+    if context_mark is not None and ("unexpected end of stream" in problem or "',' or" in problem
+                                     or "expected ':'" in problem or "flow" in (exc.context or "")):
+        line = min(context_mark.line, len(lines) - 1)
+    elif mark is not None and line > 0 and not lines[line][: mark.column].strip():
         line = _previous_content_line(text, line)
+    if "document" in problem:
+        line = _separator_line(text, line)
+    culprit = _culprit(text, mark) if mark is not None else None
+    if culprit is not None:
+        return YamlIssue(culprit.line + first_line, culprit.found, culprit.fix)
     for needle, found, fix in YAML_PROBLEMS:
         if needle in problem:
             return YamlIssue(line + first_line, found, fix)
+    if "cannot start any token" in problem and mark is not None:
+        char = lines[line][mark.column: mark.column + 1]
+        return YamlIssue(line + first_line, f"值不能以「{char}」开头。", f"把整个值用半角引号括起来，如 \"{char}…\"。")
     return YamlIssue(line + first_line, f"YAML 格式错误（{problem}）。", "对照正确的文件检查这一行及上一行的冒号、缩进和引号。")
+
+
+def _culprit(text: str, mark) -> YamlIssue | None:
+    """Blame the value just before the error when it is the real mistake (0-based line).
+
+    An unclosed quote swallows the next lines, so PyYAML stops later; a line without its colon
+    joins the next line, so PyYAML stops there; text after a closing quote stops it on that line.
+    """
+    if mark.index > 200_000:
+        return None
+    tokens = []
+    try:
+        for token in yaml.scan("\n".join(text.split("\n")[: mark.line + 1]), Loader=yaml.BaseLoader):
+            if (token.start_mark.line, token.start_mark.column) >= (mark.line, mark.column):
+                break
+            tokens.append(token)
+    except yaml.YAMLError:
+        pass
+    scalars = [i for i, t in enumerate(tokens) if isinstance(t, yaml.ScalarToken)]
+    if not scalars:
+        return None
+    token = tokens[scalars[-1]]
+    start, end = token.start_mark.line, token.end_mark.line
+    if token.style in ('"', "'") and start != end:
+        return YamlIssue(start, f"这一行的引号{token.style}没有配对：它一直延续到第 {end + 1} 行，把中间的内容都当成了值。",
+                         "在值的末尾补上同样的半角引号，或把引号都删掉。")
+    if token.style in ('"', "'") and end == mark.line and tokens[-1] is token:
+        return YamlIssue(start, "值以引号开头，但引号结束后还有文字。",
+                         "把整个值放进一对引号里，或者把引号都删掉。")
+    last = tokens[-1]
+    if isinstance(last, (yaml.FlowSequenceEndToken, yaml.FlowMappingEndToken)) and last.end_mark.line == mark.line:
+        return YamlIssue(mark.line, "括号结束后还有文字，可能多写了一个「]」或「}」。",
+                         "删掉多余的括号；要写的内容都放进括号里，用半角逗号隔开。")
+    flow = sum(isinstance(t, (yaml.FlowSequenceStartToken, yaml.FlowMappingStartToken)) for t in tokens)
+    flow -= sum(isinstance(t, (yaml.FlowSequenceEndToken, yaml.FlowMappingEndToken)) for t in tokens)
+    before = tokens[scalars[-1] - 1]
+    if token.plain and start != end and not flow and not isinstance(before, yaml.ValueToken):
+        return YamlIssue(start, "这一行缺少「字段名: 值」里的冒号，和下一行连在了一起。",
+                         "在字段名后面加半角冒号和一个空格，如 region: 吉林长春。")
+    return None
+
+
+def _separator_line(text: str, line: int) -> int:
+    """The「---」or「...」line at or before line that split the YAML in two."""
+    lines = text.split("\n")
+    for index in range(min(line, len(lines) - 1), -1, -1):
+        if lines[index].strip() in ("---", "..."):
+            return index
+    return line
 
 
 def _previous_content_line(buffer: str, line: int) -> int:
@@ -153,6 +273,8 @@ def parse(text: str, first_line: int = 1, aliases: bool = False):
     issues = lint(text, first_line)
     if flow_depth(text) > MAX_DEPTH:
         return None, issues + [YamlIssue(first_line, "方括号或花括号嵌套太深。", "检查括号是否配对，内容不要嵌套这么多层。")]
+    if block_depth(text) > MAX_DEPTH:
+        return None, issues + [YamlIssue(first_line, "内容嵌套太深（缩进或「- 」的层数太多）。", "减少缩进层级，每个「- 」单独占一行。")]
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.YAMLError as exc:
@@ -161,7 +283,7 @@ def parse(text: str, first_line: int = 1, aliases: bool = False):
         return None, issues or [YamlIssue(first_line, f"YAML 无法读取（{exc}）。", "检查文件内容是否完整。")]
     if node is None:
         return None, issues
-    walker = _Walker(first_line, aliases)
+    walker = _Walker(first_line, aliases, text.split("\n"))
     value = walker.walk(node, 0)
     return value, issues + walker.issues
 
@@ -169,8 +291,9 @@ def parse(text: str, first_line: int = 1, aliases: bool = False):
 class _Walker:
     """Turns a node tree into plain values, reporting what PyYAML would hide."""
 
-    def __init__(self, first_line: int, aliases: bool):
+    def __init__(self, first_line: int, aliases: bool, lines: list[str] | None = None):
         self.first_line = first_line
+        self.lines = lines or []
         self.aliases = aliases
         self.issues: list[YamlIssue] = []
         self.seen: set[int] = set()
@@ -180,15 +303,17 @@ class _Walker:
         """The 1-based line of a node in the whole file."""
         return node.start_mark.line + self.first_line
 
-    def walk(self, node, depth: int):
-        """Convert one node (and its children)."""
+    def walk(self, node, depth: int, at: int = 0):
+        """Convert one node (and its children); at is the line where it is used (for aliases)."""
         self.count += 1
         if self.count > MAX_NODES:
             if self.count == MAX_NODES + 1:
                 self.issues.append(YamlIssue(self.line(node), "内容太多（或引用展开后太多）。", "拆分文件，或去掉 & 和 * 引用。"))
             return None
         if id(node) in self.seen and not self.aliases:
-            self.issues.append(YamlIssue(self.line(node), "用了 YAML 引用（& 和 *），展厅不支持。", "把引用处的内容直接写出来。"))
+            issue = YamlIssue(at or self.line(node), "用了 YAML 引用（& 和 *），展厅不支持。", "把引用处的内容直接写出来。")
+            if issue not in self.issues:
+                self.issues.append(issue)
             return None
         self.seen.add(id(node))
         if depth > MAX_DEPTH:
@@ -199,15 +324,25 @@ class _Walker:
                                          "删掉以「!」开头的标签，只写值本身。"))
             return None
         if isinstance(node, yaml.ScalarNode):
-            if node.style is None and node.value in EMPTY_WORDS:
+            if not node.style and node.value in EMPTY_WORDS:  # plain style is '' in libyaml, None in Python
                 return None
+            if node.style in ('"', "'") and node.end_mark.line > node.start_mark.line:
+                self.swallowed(node)
             return node.value
         if isinstance(node, yaml.SequenceNode):
-            result = YList(self.walk(item, depth + 1) for item in node.value)
+            result = YList(self.walk(item, depth + 1, self.line(node)) for item in node.value)
             result.line = self.line(node)
             result.item_lines = [self.line(item) for item in node.value]
             return result
         return self.walk_map(node, depth)
+
+    def swallowed(self, node) -> None:
+        """Report a quoted value whose missing closing quote swallowed the following fields."""
+        inner = self.lines[node.start_mark.line + 1: node.end_mark.line + 1]
+        if any(SWALLOWED_KEY.match(line) for line in inner):
+            end = node.end_mark.line + self.first_line
+            self.issues.append(YamlIssue(self.line(node), f"这一行的引号{node.style}没有配对：它一直延续到第 {end} 行，把中间的字段也当成了值。",
+                                         "在值的末尾补上同样的半角引号，或把引号都删掉。"))
 
     def walk_map(self, node, depth: int) -> YMap:
         """Convert a mapping, reporting keys that appear twice."""
@@ -220,10 +355,10 @@ class _Walker:
                 continue
             key = key_node.value
             if key in result.key_lines:
-                first = result.key_lines[key]
-                self.issues.append(YamlIssue(self.line(key_node), f"字段「{key}」写了两次（第 {first} 行和第 {self.line(key_node)} 行）。",
-                                             "只保留一个；两个值都需要时合并成一个列表。"))
+                first, again = result.key_lines[key], self.line(key_node)
+                lines = f"第 {first} 行和第 {again} 行" if first != again else "在同一行里"
+                self.issues.append(YamlIssue(again, f"字段「{key}」写了两次（{lines}）。", "只保留一个；两个值都需要时合并成一个列表。"))
                 continue
             result.key_lines[key] = self.line(key_node)
-            result[key] = self.walk(value_node, depth + 1)
+            result[key] = self.walk(value_node, depth + 1, self.line(key_node))
         return result

@@ -1,0 +1,224 @@
+"""config: site.yaml → Site; unknown keys and wrong types are errors naming the option and line."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from showcase.config import load_site
+from showcase.errors import Report
+
+REPO = Path(__file__).resolve().parent.parent
+SITE_YAML = (REPO / "site.yaml").read_text(encoding="utf-8")
+
+
+def line_of(text: str, needle: str) -> int:
+    """1-based line of the first line containing needle."""
+    return next(n for n, line in enumerate(text.split("\n"), 1) if needle in line)
+
+
+def load(tmp_path: Path, text: str | bytes | None = SITE_YAML, **kwargs):
+    """Write site.yaml into tmp_path and load it; (site or None, report)."""
+    if isinstance(text, bytes):
+        (tmp_path / "site.yaml").write_bytes(text)
+    elif text is not None:
+        (tmp_path / "site.yaml").write_text(text, encoding="utf-8")
+    report = Report()
+    return load_site(tmp_path, report, **kwargs), report
+
+
+def replaced(old: str, new: str) -> str:
+    """The repository's site.yaml with one piece of text replaced."""
+    assert old in SITE_YAML, old
+    return SITE_YAML.replace(old, new, 1)
+
+
+def the_error(report: Report):
+    assert len(report.errors) == 1, report.format()
+    return report.errors[0]
+
+
+def test_repository_site_yaml_is_valid(tmp_path):
+    site, report = load(tmp_path)
+    assert report.problems == [], report.format()
+    assert site.title and site.collection("workers").field("name").label == "姓名"
+    assert site.output == (tmp_path / "output").resolve()
+
+
+def test_list_item_without_label_takes_the_list_label(tmp_path):
+    site, _ = load(tmp_path)
+    timeline = next(d for d in site.data if d.name == "timeline")
+    entries = next(f for f in timeline.fields if f.name == "entries")
+    assert entries.item.label == entries.label == "相关条目"
+
+
+def test_unknown_key_with_did_you_mean(tmp_path):
+    text = replaced("subtitle:", "subtitel:")
+    _, report = load(tmp_path, text)
+    p = the_error(report)
+    assert (p.path, p.line, p.label) == ("site.yaml", line_of(text, "subtitel:"), "subtitel")
+    assert p.found == "不认识的设置「subtitel」。"
+    assert p.fix.startswith("您是不是想写「subtitle」？可用的设置：title、subtitle、")
+
+
+def test_unknown_key_inside_a_collection(tmp_path):
+    text = replaced("    item_label: 工作室", "    item_lable: 工作室")
+    _, report = load(tmp_path, text)
+    p = the_error(report)
+    assert p.label == "collections.studios.item_lable" and "「item_label」" in p.fix
+
+
+@pytest.mark.parametrize("old, new, label, found, fix", [
+    ("limit: 20", "limit: many", "feed.limit", "「feed.limit」（订阅源里最近条目的数量）应该是整数，这里是「many」。", "只写阿拉伯数字，如 20。"),
+    ("limit: 20", "limit: ²", "feed.limit", "应该是整数，这里是「²」。", "如 20"),
+    ('primary: "#a61b1b"', "primary: red", "theme.primary", "「theme.primary」（主色（横幅、标题））应该是颜色，这里是「red」。", "# 加六位十六进制数字"),
+    ('accent: "#b8860b"', 'accent: "#b8860"', "theme.accent", "应该是颜色，这里是「#b8860」。", '"#b8860b"'),
+    ("allow_html: false", "allow_html: 否", "markdown.allow_html", "应该是true 或 false，这里是「否」。", "写 true（是）或 false（否）。"),
+    ("title: 产改成果展厅", "title: [产改, 展厅]", "title", "「title」（展厅名称，显示在横幅和每个页面的标题里）应该是文字，这里是一个列表。", "直接写文字"),
+    ("feed:\n  limit: 20", "feed: 20", "feed", "「feed」（订阅源设置）应该是一组设置，这里是「20」。", "缩进两个空格"),
+    ("base_url: https://example.org/zhanting/", "base_url: example.org", "base_url", "base_url「example.org」不是网址。", "https://example.org/zhanting/"),
+])
+def test_wrong_type_names_option_line_and_example(tmp_path, old, new, label, found, fix):
+    text = replaced(old, new)
+    _, report = load(tmp_path, text)
+    p = the_error(report)
+    assert (p.line, p.label) == (line_of(text, new.split("\n")[0]), label)
+    assert found in p.found
+    assert fix in p.fix
+
+
+def test_flow_mapping_wrong_type(tmp_path):
+    text = replaced("feed:\n  limit: 20", "feed: {limit: many}")
+    _, report = load(tmp_path, text)
+    p = the_error(report)
+    assert (p.line, p.label) == (line_of(text, "feed: {limit"), "feed.limit")
+
+
+@pytest.mark.parametrize("value, why", [
+    (".", "项目文件夹本身"),
+    ("''", "项目文件夹本身"),
+    ("content", "content 文件夹"),
+    ("content/", "content 文件夹"),
+    ("templates", "templates 文件夹"),
+    ("assets", "assets 文件夹"),
+    ("/", "磁盘根目录"),
+    ("..", "项目文件夹的上级文件夹"),
+    ("content/workers", "源文件夹里面"),
+    ("templates/x", "源文件夹里面"),
+])
+def test_output_folder_that_a_build_would_destroy(tmp_path, value, why):
+    text = replaced("output: output", f"output: {value}")
+    _, report = load(tmp_path, text)
+    p = the_error(report)
+    assert (p.line, p.label) == (line_of(text, "output: "), "output")
+    assert p.found.endswith(f"是{why}：生成时会整个替换它，会删掉您的文件。")
+    assert p.fix == "换一个专用的新文件夹，如 output。"
+
+
+def test_output_folder_home_is_refused(tmp_path):
+    _, report = load(tmp_path, output=str(Path.home()))
+    assert "用户主目录" in the_error(report).found
+
+
+@pytest.mark.parametrize("value", ["/", ".", "content"])
+def test_output_from_the_command_line_is_blamed_on_the_command_line(tmp_path, value):
+    _, report = load(tmp_path, output=value)
+    p = the_error(report)
+    assert (p.path, p.line, p.label) == ("命令行", 0, "--output")
+
+
+def test_base_url_from_the_command_line_is_blamed_on_the_command_line(tmp_path):
+    _, report = load(tmp_path, base_url="example")
+    p = the_error(report)
+    assert (p.path, p.label) == ("命令行", "--base-url") and "不是网址" in p.found
+
+
+def test_output_null_means_the_default(tmp_path):
+    site, report = load(tmp_path, replaced("output: output", "output: ~"))
+    assert report.problems == [] and site.output == (tmp_path / "output").resolve()
+
+
+def test_missing_required_options(tmp_path):
+    _, report = load(tmp_path, "title: 展厅\n")
+    p = the_error(report)
+    assert p.label == "collections" and p.found == "缺少必填设置「collections」（内容集合）。"
+
+
+@pytest.mark.parametrize("text, found", [
+    ("", "site.yaml 是空的。"),
+    ("# 只有注释\n", "site.yaml 是空的。"),
+    ("- a\n- b\n", "site.yaml 应该是一行一个「设置: 值」，这里不是。"),
+    ("就一句话\n", "site.yaml 应该是一行一个「设置: 值」，这里不是。"),
+])
+def test_site_yaml_that_is_not_settings(tmp_path, text, found):
+    site, report = load(tmp_path, text)
+    assert site is None
+    assert the_error(report).found == found
+
+
+def test_missing_site_yaml(tmp_path):
+    site, report = load(tmp_path, None)
+    assert site is None and "找不到 site.yaml" in the_error(report).found
+
+
+@pytest.mark.parametrize("data, words", [
+    (SITE_YAML.encode("gbk"), "GBK/GB18030"),
+    (SITE_YAML.encode("utf-16"), "UTF-16"),
+])
+def test_site_yaml_in_a_windows_encoding(tmp_path, data, words):
+    _, report = load(tmp_path, data)
+    p = the_error(report)
+    assert words in p.found and "另存为" in p.fix and "UTF-8" in p.fix
+
+
+def test_site_yaml_with_bom_and_crlf_is_fine(tmp_path):
+    site, report = load(tmp_path, b"\xef\xbb\xbf" + SITE_YAML.replace("\n", "\r\n").encode())
+    assert report.problems == [] and site is not None
+
+
+def test_site_yaml_syntax_error_at_its_line(tmp_path):
+    text = replaced("subtitle: ", 'subtitle: "')
+    _, report = load(tmp_path, text)
+    assert [(p.line, "引号" in p.found) for p in report.errors] == [(line_of(text, 'subtitle: "'), True)]
+
+
+def test_site_yaml_duplicate_key(tmp_path):
+    text = SITE_YAML + "\ntitle: 又一个标题\n"
+    _, report = load(tmp_path, text)
+    p = the_error(report)
+    assert p.found == f"字段「title」写了两次（第 {line_of(text, 'title: ')} 行和第 {len(text.splitlines())} 行）。"
+
+
+def test_unknown_field_type_with_did_you_mean(tmp_path):
+    text = replaced("name: {label: 姓名, type: text", "name: {label: 姓名, type: txt")
+    _, report = load(tmp_path, text)
+    p = next(p for p in report.errors if p.label.endswith(".type"))
+    assert p.label == "collections.workers.fields.name.type"
+    assert p.found == "字段类型「txt」不存在。" and p.fix.startswith("您是不是想写「text」？")
+
+
+def test_field_without_type_is_reported_once(tmp_path):
+    text = replaced("quote: {label: 金句, type: text, help: 本人说过的一句话}", "quote: {label: 金句}")
+    _, report = load(tmp_path, text)
+    p = the_error(report)
+    assert p.label == "collections.workers.fields.quote.type" and "缺少必填设置「type」" in p.found
+
+
+def test_ref_to_unknown_collection(tmp_path):
+    text = replaced("type: ref, to: enterprises, required: true, help: 企业", "type: ref, to: enterprise, required: true, help: 企业")
+    _, report = load(tmp_path, text)
+    p = the_error(report)
+    assert p.found == "引用字段指向不存在的集合「enterprise」。" and p.fix.startswith("您是不是想写「enterprises」？")
+
+
+def test_zone_with_unknown_collection(tmp_path):
+    text = replaced("    collection: studios\n", "    collection: studio\n")
+    _, report = load(tmp_path, text)
+    p = the_error(report)
+    assert p.label == "zones[2].collection" and "「studios」" in p.fix
+
+
+def test_every_site_yaml_problem_at_once(tmp_path):
+    text = replaced("subtitle:", "subtitel:").replace("limit: 20", "limit: many").replace('primary: "#a61b1b"', "primary: red")
+    _, report = load(tmp_path, text)
+    assert sorted(p.label for p in report.errors) == ["feed.limit", "subtitel", "theme.primary"]

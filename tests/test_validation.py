@@ -1,0 +1,546 @@
+"""Whole-site validation through the command line: invalid content in a small site → every problem
+at once, in Chinese, with file, line, label, what was found and how to fix it; exit 1; the output
+folder exactly as it was.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+import sitekit
+from showcase.errors import Report, close_matches, did_you_mean
+from sitekit import ENTERPRISE, STUDIO, WORKER, problems, run, snapshot, worker, write
+
+W = "content/workers/艾子洋.md"
+
+
+@pytest.fixture
+def site(tmp_path) -> Path:
+    """A small valid site in tmp_path/site."""
+    return sitekit.make_site(tmp_path / "site")
+
+
+def fails(capsys, root: Path, *args: str) -> list[str]:
+    """Run a build that must fail; return its numbered problems."""
+    code, out, err = run(capsys, root, *args)
+    assert code == 1, err + out
+    assert "Traceback" not in err
+    assert err.rstrip().endswith("没有生成：请按上面的提示改正后再运行。output 文件夹保持原样。")
+    return problems(err)
+
+
+def one(found: list[str], path: str = W) -> str:
+    """The only problem of path."""
+    mine = [p for p in found if p.split("\n")[0].split("] ")[1].startswith(path)]
+    assert len(mine) == 1, "\n\n".join(found)
+    return mine[0]
+
+
+def header(block: str) -> str:
+    """'file 第 N 行 · label' of a problem block."""
+    return block.split("\n")[0].split("] ", 1)[1]
+
+
+# --------------------------------------------------------------------------- how problems are printed
+
+def test_report_format_numbers_errors_first():
+    report = Report()
+    report.warn("content/b.md", 3, "", "不认识的字段「honor」。", "删掉这一行。")
+    report.error("content/b.md", 0, "", "文件是 GBK 编码。", "另存为 UTF-8。")
+    report.error("content/a.md", 7, "所在企业", "没有「中车长课」这个条目。", "您是不是想写「中车长客」？")
+    assert report.format() == (
+        "发现 2 个错误、1 个警告：\n\n"
+        "1. [错误] content/a.md 第 7 行 · 所在企业\n   问题：没有「中车长课」这个条目。\n   改法：您是不是想写「中车长客」？\n\n"
+        "2. [错误] content/b.md\n   问题：文件是 GBK 编码。\n   改法：另存为 UTF-8。\n\n"
+        "3. [警告] content/b.md 第 3 行\n   问题：不认识的字段「honor」。\n   改法：删掉这一行。\n")
+    assert report.format(strict=True).startswith("发现 3 个问题（--strict 模式下警告也算错误）：")
+    assert "[警告]" not in report.format(strict=True)
+
+
+def test_report_with_only_warnings_does_not_fail():
+    report = Report()
+    report.warn("a.md", 1, "", "x", "y")
+    assert not report.failed() and report.failed(strict=True)
+    assert report.format().startswith("发现 1 个警告（不影响生成）：")
+    assert Report().format() == ""
+
+
+@pytest.mark.parametrize("word, candidates, labels, expected", [
+    ("honor", ["honours", "name", "region"], None, ["honours"]),
+    ("荣誉", ["honours", "name"], {"honours": "荣誉", "name": "姓名"}, ["honours"]),
+    ("Name", ["name", "region"], None, ["name"]),
+    ("高级技工", ["初级工", "中级工", "高级工", "技师", "高级技师", "首席技师", "特级技师"], None, ["高级工", "高级技师"]),
+    ("中车长课", ["中车长客", "aizy-studio"], None, ["中车长客"]),
+    ("zzz", ["name", "region"], None, []),
+    ("", ["name"], None, []),
+])
+def test_close_matches(word, candidates, labels, expected):
+    assert close_matches(word, candidates, labels) == expected
+    assert did_you_mean(word, candidates, labels) == (expected[0] if expected else None)
+
+
+# --------------------------------------------------------------------------- the baseline
+
+def test_the_small_site_builds(capsys, site):
+    code, out, err = run(capsys, site)
+    assert code == 0, err
+    assert err == ""
+    assert out.startswith("完成：") and "个页面" in out and "张图片" in out and "0 个警告" in out and "秒" in out
+    assert (site / "output/workers/ai-ziyang/index.html").is_file()
+
+
+def test_failed_build_leaves_the_output_folder_exactly_as_it_was(capsys, site):
+    assert run(capsys, site)[0] == 0
+    before = snapshot(site / "output")
+    listing = sorted(p.name for p in site.iterdir())
+    write(site, W, worker(skill_level="高级技工", industry=None))
+    write(site, "templates/home.html", "{% if %}")
+    found = fails(capsys, site)
+    assert len(found) == 3
+    assert snapshot(site / "output") == before
+    assert sorted(p.name for p in site.iterdir()) == listing
+
+
+def test_problems_are_numbered_errors_first(capsys, site):
+    write(site, W, worker(skill_level="高级技工", honor="劳模"))
+    write(site, "content/studios/s.md", STUDIO.replace("level: 国家级", "level: 国家"))
+    code, _, err = run(capsys, site)
+    assert code == 1
+    assert err.startswith("发现 2 个错误、1 个警告：\n\n1. [错误] content/studios/s.md 第 5 行 · 级别\n   问题：")
+    assert "\n2. [错误] content/workers/艾子洋.md 第 11 行 · 技能等级\n" in err
+    assert "\n3. [警告] content/workers/艾子洋.md 第 22 行\n   问题：不认识的字段「honor」。\n" in err
+
+
+# --------------------------------------------------------------------------- 1. YAML syntax
+
+@pytest.mark.parametrize("old, new, line, found", [
+    ("position: 调试二班高级技师", 'position: "调试二班高级技师', 6, "引号"),
+    ("position: 调试二班高级技师", "  position: 调试二班高级技师", 6, "冒号位置不对"),
+    ("honours:\n  - name: 中车资深技能专家\n    year: 2020", "honours:\n  - name: 中车资深技能专家\n     year: 2020", 14, "缩进"),
+    ("region: 吉林长春", "region: [吉林, 长春", 9, "方括号 [ ] 没有配对。"),
+    ("region: 吉林长春", "region 吉林长春", 9, "缺少"),
+])
+def test_yaml_syntax_error_at_the_line_of_the_mistake(capsys, site, old, new, line, found):
+    write(site, W, WORKER.replace(old, new))
+    block = one(fails(capsys, site))
+    assert header(block) == f"{W} 第 {line} 行"
+    assert found in block
+    assert "改法：" in block
+
+
+# --------------------------------------------------------------------------- 2. Chinese keyboards
+
+@pytest.mark.parametrize("old, new, line, found", [
+    ("name: 艾子洋", "name：艾子洋", 2, "「name」后面用了全角冒号「：」。"),
+    ("region: 吉林长春", "region：吉林长春", 9, "「region」后面用了全角冒号「：」。"),
+    ("name: 艾子洋", "name:艾子洋", 2, "「name:」的冒号后面少了一个空格。"),
+    ("name: 艾子洋", "name:\u3000艾子洋", 2, "「name:」的冒号后面是全角空格（中文输入法的空格）。"),
+    ("    year: 2020", "\u3000\u3000\u3000\u3000year: 2020", 14, "这一行开头用了全角空格（中文输入法的空格）来缩进。"),
+    ("    year: 2020", "\tyear: 2020", 14, "这一行开头用了制表符（Tab 键）来缩进。"),
+    ("    year: 2020", "    year：2020", 14, "「year」后面用了全角冒号「：」。"),
+])
+def test_keyboard_slips(capsys, site, old, new, line, found):
+    write(site, W, WORKER.replace(old, new))
+    block = one(fails(capsys, site))
+    assert header(block) == f"{W} 第 {line} 行"
+    assert f"问题：{found}" in block
+
+
+def test_colons_inside_values_are_not_mistakes(capsys, site):
+    text = worker(quote="他说：干就完了", summary="12:30 到岗。", position="12:30") + "注意：正文里的冒号不要紧。\n"
+    text = text.replace("    publisher: 吉林", "    publisher: 吉林\n    url: https://example.org:8080/a?b=c")
+    text = text.replace("summary: 12:30 到岗。", "summary: |\n  注意：这是简介。\n  时间:12:30")
+    write(site, W, text)
+    code, out, err = run(capsys, site)
+    assert code == 0, err
+    page = (site / "output/workers/ai-ziyang/index.html").read_text(encoding="utf-8")
+    assert "他说：干就完了" in page and ">12:30<" in page and "注意：正文里的冒号不要紧。" in page
+
+
+# --------------------------------------------------------------------------- 3. encodings
+
+@pytest.mark.parametrize("data, words", [
+    (WORKER.encode("gbk"), "文件是 GBK/GB18030 编码（中文 Windows 的“ANSI”），展厅只读 UTF-8（第 2 行起无法读取）。"),
+    (WORKER.encode("gb18030"), "文件是 GBK/GB18030 编码"),
+    (WORKER.replace("\n", "\r\n").encode("utf-16"), "文件是 UTF-16 编码（Windows 记事本里叫“Unicode”），展厅只读 UTF-8。"),
+    (WORKER.encode("utf-16-le"), "文件是 UTF-16 编码"),
+    (b"\xef\xbb\xbf" + WORKER.encode("gbk"), "GBK/GB18030"),
+], ids=["gbk", "gb18030", "utf16-bom", "utf16-nobom", "bom-then-gbk"])
+def test_file_in_a_windows_encoding(capsys, site, data, words):
+    write(site, W, data)
+    block = one(fails(capsys, site))
+    assert header(block) == W
+    assert words in block
+    assert "改法：请把文件另存为 UTF-8 编码：记事本选“文件 → 另存为”，在“编码”里选“UTF-8”后保存" in block
+
+
+def test_utf8_bom_and_crlf_are_accepted_silently(capsys, site):
+    write(site, W, b"\xef\xbb\xbf" + WORKER.replace("\n", "\r\n").encode("utf-8"))
+    write(site, "content/studios/s.md", b"\xef\xbb\xbf" + STUDIO.encode("utf-8"))
+    code, out, err = run(capsys, site)
+    assert code == 0 and err == "", err
+    page = (site / "output/workers/ai-ziyang/index.html").read_text(encoding="utf-8")
+    assert "调试二班高级技师" in page and "第一段中文" in page and "\r" not in page
+    assert "---" not in page.split("<main", 1)[-1]
+    assert (site / "output/studios/aizy-studio/index.html").is_file()
+
+
+# --------------------------------------------------------------------------- 4. fences and empty files
+
+@pytest.mark.parametrize("text, line, found", [
+    (WORKER.replace("---", "———", 1), 1, "开头的分隔线写成了「———」。"),
+    (WORKER.replace("---", "－－－", 1), 1, "开头的分隔线写成了「－－－」。"),
+    (WORKER.replace("\n---\n", "\n－－－\n"), 22, "结尾的分隔线写成了「－－－」。"),
+    (WORKER.replace("\n---\n", "\n——\n"), 22, "结尾的分隔线写成了「——」。"),
+    (WORKER.split("\n---\n")[0] + "\n", 1, "第 1 行的 --- 之后没有找到结尾的 ---。"),
+    ("---\n", 1, "第 1 行的 --- 之后没有找到结尾的 ---。"),
+    ("", 1, "文件是空的。"),
+    ("\ufeff", 1, "文件是空的。"),
+    ("\n\n  \n", 1, "文件是空的。"),
+    ("name: 艾子洋\n", 1, "文件开头缺少 --- 分隔线，读不到字段。"),
+])
+def test_missing_or_mistyped_fences(capsys, site, text, line, found):
+    write(site, W, text)
+    block = one(fails(capsys, site))
+    assert header(block) == f"{W} 第 {line} 行"
+    assert f"问题：{found}" in block
+
+
+def test_references_to_an_unreadable_file_point_at_it(capsys, site):
+    write(site, W, WORKER.replace("---", "———", 1))
+    found = fails(capsys, site)
+    block = one(found, "content/studios/s.md")
+    assert header(block) == "content/studios/s.md 第 6 行 · 带头人"
+    assert "（content/workers/艾子洋.md 有错误，没能读取，可能就是它：先改好那个文件）" in block
+
+
+# --------------------------------------------------------------------------- 5. fields
+
+@pytest.mark.parametrize("changes, line, label, found, fix", [
+    ({"industry": None}, 1, "行业", "缺少必填字段「行业」（industry）。", "加一行「industry: …」，如 轨道交通装备制造。"),
+    ({"industry": ""}, 10, "行业", "「行业」是必填的，但这里是空的。", "在冒号后面填上行业，如 轨道交通装备制造。"),
+    ({"industry": "~"}, 10, "行业", "「行业」是必填的，但这里是空的。", "在冒号后面填上行业"),
+    ({"date": "2019-13-01"}, 18, "发布日期", "「发布日期」不是一个有效的日期：「2019-13-01」。", "月份 1–12"),
+    ({"date": "2019-02-30"}, 18, "发布日期", "「发布日期」不是一个有效的日期：「2019-02-30」。", "日期不超过当月天数"),
+    ({"skill_level": "高级技工"}, 11, "技能等级", "「高级技工」不是可选的技能等级。", "您是不是想写「高级工」或「高级技师」？可选值："),
+    ({"featured": "是的"}, 22, "重点展示", "「重点展示」应该写 是 或 否，这里写的是「是的」。", "写 true（是）或 false（否）。"),
+])
+def test_field_errors(capsys, site, changes, line, label, found, fix):
+    write(site, W, worker(**changes))
+    block = one(fails(capsys, site))
+    assert header(block) == f"{W} 第 {line} 行 · {label}"
+    assert f"问题：{found}" in block
+    assert fix in block
+
+
+def test_year_written_in_chinese_numerals(capsys, site):
+    write(site, W, WORKER.replace("year: 2020", "year: 二〇二〇"))
+    block = one(fails(capsys, site))
+    assert header(block) == f"{W} 第 14 行 · 获得年份"
+    assert "问题：「获得年份」应该是年份，这里写的是「二〇二〇」。" in block and "改法：用四位阿拉伯数字写，如 2020。" in block
+
+
+def test_impossible_dates_everywhere_never_crash(capsys, site):
+    write(site, W, WORKER.replace("    publisher: 吉林", "    publisher: 吉林\n    date: 2019-02-30"))
+    write(site, "content/data/timeline.yaml", "- date: 2017-13-01\n  title: 改革方案\n  source: x\n")
+    found = fails(capsys, site)
+    assert header(one(found)) == f"{W} 第 22 行 · 发布日期"
+    assert header(one(found, "content/data/timeline.yaml")) == "content/data/timeline.yaml 第 1 行 · 日期"
+
+
+def test_all_field_errors_of_a_file_at_once(capsys, site):
+    write(site, W, worker(industry=None, skill_level="高级技工", date="2019-13-01").replace("year: 2020", "year: 二〇二〇"))
+    found = fails(capsys, site)
+    assert [header(b) for b in found] == [f"{W} 第 1 行 · 行业", f"{W} 第 10 行 · 技能等级",
+                                          f"{W} 第 13 行 · 获得年份", f"{W} 第 17 行 · 发布日期"]
+
+
+# --------------------------------------------------------------------------- 6. unknown fields
+
+def test_unknown_field_is_a_warning(capsys, site):
+    write(site, W, worker(honor="全国劳模"))
+    code, out, err = run(capsys, site)
+    assert code == 0
+    assert err.startswith("发现 1 个警告（不影响生成）：\n\n1. [警告] content/workers/艾子洋.md 第 22 行\n")
+    assert "问题：不认识的字段「honor」。" in err and "改法：您是不是想写「honours」（荣誉）？" in err
+    assert "1 个警告" in out
+
+
+def test_unknown_field_is_an_error_under_strict(capsys, site):
+    write(site, W, worker(honor="全国劳模"))
+    code, _, err = run(capsys, site, "--strict")
+    assert code == 1
+    assert err.startswith("发现 1 个问题（--strict 模式下警告也算错误）：\n\n1. [错误] content/workers/艾子洋.md 第 22 行\n")
+
+
+def test_chinese_key_equal_to_a_label(capsys, site):
+    write(site, W, worker(荣誉="全国劳模"))
+    code, _, err = run(capsys, site)
+    assert code == 0
+    block = one(problems(err))
+    assert "问题：不认识的字段「荣誉」。" in block
+    assert "改法：字段名要写英文：把「荣誉:」改成「honours:」（「荣誉」是它在网页上显示的中文名）。" in block
+
+
+# --------------------------------------------------------------------------- 7. duplicate keys
+
+def test_duplicate_key_names_both_lines(capsys, site):
+    write(site, W, WORKER.replace("summary: 37岁的高级技师。", "summary: 37岁的高级技师。\nname: 艾子样"))
+    block = one(fails(capsys, site))
+    assert header(block) == f"{W} 第 18 行"
+    assert "问题：字段「name」写了两次（第 2 行和第 18 行）。" in block
+
+
+# --------------------------------------------------------------------------- 8. references and URLs
+
+def test_reference_to_a_missing_entry_with_did_you_mean(capsys, site):
+    write(site, W, worker(enterprise="中车长课", studio="aizy-studo"))
+    found = fails(capsys, site)
+    assert len(found) == 2
+    assert header(found[0]) == f"{W} 第 7 行 · 所在企业"
+    assert "问题：「试点企业」（content/enterprises/）里没有「中车长课」这个条目。" in found[0]
+    assert "改法：您是不是想写「中车长客」？" in found[0]
+    assert header(found[1]) == f"{W} 第 8 行 · 所在工作室"
+    assert "您是不是想写「aizy-studio」？" in found[1]
+
+
+def test_reference_in_a_data_file(capsys, site):
+    write(site, "content/data/timeline.yaml", "- date: 2017\n  title: 改革方案\n  source: x\n  entries: [workers/ai-ziyng]\n")
+    block = one(fails(capsys, site), "content/data/timeline.yaml")
+    assert header(block) == "content/data/timeline.yaml 第 4 行 · 相关条目"
+    assert "您是不是想写「workers/ai-ziyang」？" in block
+
+
+def test_two_files_with_the_same_slug(capsys, site):
+    write(site, "content/workers/b.md", WORKER.replace("name: 艾子洋", "name: 别人"))
+    block = one(fails(capsys, site), "content/workers/b.md")
+    assert header(block) == "content/workers/b.md 第 3 行 · 网址"
+    assert "网址 /workers/ai-ziyang/ 被两个地方同时使用：content/workers/艾子洋.md 和 content/workers/b.md。" in block
+
+
+def test_chinese_and_pinyin_file_names_that_want_one_url(capsys, site):
+    write(site, "content/enterprises/长春.md", ENTERPRISE.replace("中车长春轨道客车股份有限公司", "长春客车厂"))
+    write(site, "content/enterprises/changchun.md", ENTERPRISE.replace("中车长春轨道客车股份有限公司", "长春机车厂"))
+    found = fails(capsys, site)
+    assert len(found) == 1
+    assert "content/enterprises/changchun.md" in found[0] and "content/enterprises/长春.md" in found[0]
+    assert "/enterprises/changchun/" in found[0] and "slug:" in found[0]
+
+
+# --------------------------------------------------------------------------- 9. images
+
+@pytest.mark.parametrize("photo, extra, found", [
+    ("missing.jpg", {}, "找不到图片「content/workers/missing.jpg」。"),
+    ("A.JPG", {}, "文件夹里有「a.jpg」，是不是它？"),
+    ("../../etc/passwd", {}, "图片路径「../../etc/passwd」指向 content 文件夹以外。"),
+    ("..\\..\\..\\windows\\win.ini", {}, "指向 content 文件夹以外"),
+    ("C:\\Users\\me\\a.jpg", {}, "指向 content 文件夹以外"),
+    ("fake.jpg", {"content/workers/fake.jpg": "这不是图片"}, "「content/workers/fake.jpg」不是能识别的图片，或文件已损坏。"),
+    ("empty.jpg", {"content/workers/empty.jpg": b""}, "不是能识别的图片"),
+])
+def test_bad_images(capsys, site, photo, extra, found):
+    for path, data in extra.items():
+        write(site, path, data)
+    write(site, W, worker(photo=photo))
+    block = one(fails(capsys, site))
+    assert header(block) == f"{W} 第 4 行 · 照片"
+    assert found in block
+
+
+# --------------------------------------------------------------------------- 10. templates
+
+def test_template_syntax_error_is_listed_with_content_errors(capsys, site):
+    template = (site / "templates/workers.html").read_text(encoding="utf-8")
+    write(site, "templates/workers.html", "{% if entry %}\n" + template)
+    write(site, "content/enterprises/中车长客.md", ENTERPRISE.replace("industry: 轨道交通装备制造\n", ""))
+    found = fails(capsys, site)
+    assert len(found) == 2
+    assert header(found[0]) == "content/enterprises/中车长客.md 第 1 行 · 行业"
+    assert header(found[1]) == "templates/workers.html 第 1 行 · 模板"
+    assert "第 1 行的「{% if %}」没有对应的「{% endif %}」" in found[1]
+
+
+def test_template_runtime_error_names_file_and_line(capsys, site):
+    lines = (site / "templates/workers.html").read_text(encoding="utf-8").split("\n")
+    index = next(i for i, line in enumerate(lines) if "entry.name" in line)
+    lines[index] = lines[index].replace("entry.name", "entry.nmae", 1)
+    write(site, "templates/workers.html", "\n".join(lines))
+    block = one(fails(capsys, site), "templates/workers.html")
+    assert header(block) == f"templates/workers.html 第 {index + 1} 行 · 模板"
+    assert "用到了不存在的字段或变量「nmae」。您是不是想写「name」？" in block
+
+
+def test_template_runtime_error_is_listed_with_content_errors(capsys, site):
+    lines = (site / "templates/workers.html").read_text(encoding="utf-8").split("\n")
+    index = next(i for i, line in enumerate(lines) if "entry.name" in line)
+    lines[index] = lines[index].replace("entry.name", "entry.nmae", 1)
+    write(site, "templates/workers.html", "\n".join(lines))
+    write(site, "content/enterprises/中车长客.md", ENTERPRISE.replace("industry: 轨道交通装备制造\n", ""))
+    found = fails(capsys, site)
+    assert [header(b) for b in found] == ["content/enterprises/中车长客.md 第 1 行 · 行业", f"templates/workers.html 第 {index + 1} 行 · 模板"]
+
+
+# --------------------------------------------------------------------------- 11. site.yaml
+
+def test_site_yaml_errors_through_the_command_line(capsys, site):
+    text = (site / "site.yaml").read_text(encoding="utf-8")
+    text = text.replace("subtitle:", "subtitel:").replace("feed:\n  limit: 20", "feed: {limit: many}").replace('primary: "#a61b1b"', "primary: red")
+    write(site, "site.yaml", text)
+    found = fails(capsys, site)
+    assert [header(b).split(" · ")[1] for b in found] == ["subtitel", "theme.primary", "feed.limit"]
+    assert "您是不是想写「subtitle」？" in found[0]
+    assert "如 #a61b1b" in found[1]
+    assert "如 20" in found[2]
+
+
+@pytest.mark.parametrize("args, value, where", [
+    ((), ".", "项目文件夹本身"),
+    ((), "content", "content 文件夹"),
+    ((), "/", "磁盘根目录"),
+    (("--output", "/"), None, "磁盘根目录"),
+    (("--output", "content"), None, "content 文件夹"),
+])
+def test_output_folder_that_would_destroy_files(capsys, site, args, value, where):
+    if value is not None:
+        text = (site / "site.yaml").read_text(encoding="utf-8").replace("output: output", f"output: {value}")
+        write(site, "site.yaml", text)
+    block = one(fails(capsys, site, *args), "site.yaml" if value else "命令行")
+    assert f"是{where}：生成时会整个替换它，会删掉您的文件。" in block
+    assert (site / "content/workers/艾子洋.md").is_file()
+
+
+# --------------------------------------------------------------------------- types come from the schema
+
+@pytest.mark.parametrize("raw", ["010020", "NO", "12:30", "yes", "1e3", "0x1F", "true", "null?", "2019-05-01"])
+def test_text_field_appears_exactly_as_written(capsys, site, raw):
+    write(site, W, worker(position=raw))
+    code, _, err = run(capsys, site)
+    assert code == 0, err
+    page = (site / "output/workers/ai-ziyang/index.html").read_text(encoding="utf-8")
+    assert f">{raw}<" in page
+
+
+# --------------------------------------------------------------------------- no input crashes the build
+
+ROBUSTNESS = r"""
+import contextlib, io, json, os, sys, time
+from pathlib import Path
+sys.path[:0] = [TESTS, str(Path(TESTS).parent)]
+import sitekit
+from showcase import cli
+
+laughs = ["a: &a [x,x,x,x,x,x,x,x,x]"] + [
+    f"{n}: &{n} [" + ",".join([f"*{p}"] * 9) + "]" for p, n in zip("abcdefgh", "bcdefghi")]
+NASTY = {
+    "binary": bytes((i * 7919 + 13) % 256 for i in range(5000)),
+    "nested-brackets": ("---\nname: " + "[" * 10000 + "\n---\n").encode(),
+    "nested-dashes": ("---\nname:\n  " + "- " * 100000 + "a\n---\n").encode(),
+    "billion-laughs": ("---\n" + "\n".join(laughs) + "\nname: *i\n---\n").encode(),
+    "python-tag": b'---\nname: !!python/object/apply:os.system ["echo hi"]\n---\n',
+    "three-mb": ("---\nname: a\n---\n" + "长" * 1_000_000).encode(),
+    "nul": b"---\nname: \x00\n---\n",
+    "lone-fence": b"---",
+    "only-bom": b"\xef\xbb\xbf",
+    "control-char": b"---\nname: a\x07b\n---\n",
+    "many-keys": ("---\n" + "".join(f"k{i}: v\n" for i in range(60000)) + "---\n").encode(),
+}
+results = {}
+for name, data in NASTY.items():
+    root = sitekit.make_site(Path(WORK) / name)
+    (root / "content/workers/艾子洋.md").write_bytes(data)
+    err = io.StringIO()
+    start = time.perf_counter()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        code = cli.main(["--root", str(root), "--jobs", "1"])
+    results[name] = [code, err.getvalue(), time.perf_counter() - start]
+for name, data in {"binary": bytes(range(256)) * 4, "alias-bomb": ("\n".join(laughs) + "\n").encode()}.items():
+    root = sitekit.make_site(Path(WORK) / ("site-yaml-" + name))
+    (root / "site.yaml").write_bytes(data)
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        code = cli.main(["--root", str(root), "--jobs", "1"])
+    results["site.yaml " + name] = [code, err.getvalue(), 0]
+print(json.dumps(results, ensure_ascii=False))
+"""
+
+
+def test_no_input_produces_a_traceback_or_hangs(tmp_path):
+    code = ROBUSTNESS.replace("TESTS", repr(str(Path(__file__).parent))).replace("WORK", repr(str(tmp_path)))
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, encoding="utf-8", timeout=60)
+    assert proc.returncode == 0, f"the build process died (exit {proc.returncode}):\n{proc.stderr[-3000:]}"
+    assert "Traceback" not in proc.stderr
+    results = json.loads(proc.stdout)
+    assert len(results) == 13
+    for name, (exit_code, err, seconds) in results.items():
+        assert exit_code == 1, (name, err[-2000:])
+        assert "Traceback" not in err and "内部错误" not in err, (name, err[-2000:])
+        assert "问题：" in err and "改法：" in err and "没有生成" in err, (name, err[-2000:])
+        assert seconds < 20, (name, seconds)
+    assert "文件太大" in results["three-mb"][1]
+    assert "嵌套太深" in results["nested-brackets"][1] and "嵌套太深" in results["nested-dashes"][1]
+    assert "YAML 引用" in results["billion-laughs"][1]
+    assert "!!python/object/apply:os.system" in results["python-tag"][1]
+    assert "控制字符" in results["control-char"][1]
+    assert "还有 59990 个不认识的字段" in results["many-keys"][1]
+
+
+# --------------------------------------------------------------------------- command-line usage
+
+def test_help_is_in_chinese_and_english(capsys):
+    from showcase import cli
+
+    with pytest.raises(SystemExit) as stop:
+        cli.main(["--help"])
+    assert stop.value.code == 0
+    out = capsys.readouterr().out
+    assert "生成网站" in out and "build the site" in out and "--strict" in out and "退出码 / exit codes" in out
+
+
+def test_unknown_option_exits_2(capsys, site):
+    from showcase import cli
+
+    with pytest.raises(SystemExit) as stop:
+        cli.main(["--root", str(site), "--bogus"])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert "命令用法错误 / usage error" in err and "--bogus" in err
+
+
+def test_missing_site_yaml_exits_2(capsys, tmp_path):
+    code, _, err = run(capsys, tmp_path)
+    assert code == 2
+    assert "里没有 site.yaml" in err and "--root" in err
+
+
+def test_check_writes_nothing(capsys, site):
+    code, out, err = run(capsys, site, "check")
+    assert code == 0 and out.startswith("检查通过：没有错误，0 个警告。")
+    assert not (site / "output").exists()
+
+
+def test_summary_line_counts_warnings(capsys, site):
+    write(site, W, worker(honor="x"))
+    code, out, _ = run(capsys, site)
+    assert code == 0
+    first = out.splitlines()[0]
+    assert first.startswith("完成：") and "个页面，1 张图片，1 个警告，用时" in first and "秒" in first
+
+
+def test_empty_front_matter_lists_the_required_fields(capsys, site):
+    write(site, "content/enterprises/中车长客.md", "---\n---\n正文\n")
+    found = fails(capsys, site)
+    labels = [header(b).split(" · ")[-1] for b in found if header(b).startswith("content/enterprises/中车长客.md")]
+    assert sorted(labels) == sorted(["名称", "行业", "简介"])
+
+
+def test_heic_and_svg_photos_get_advice_that_fits(capsys, site):
+    write(site, "content/workers/a.heic", b"\x00\x00\x00\x18ftypheic")
+    text = (site / "content/workers/艾子洋.md").read_text(encoding="utf-8").replace("photo: a.jpg", "photo: a.heic")
+    write(site, "content/workers/艾子洋.md", text)
+    block = one(fails(capsys, site), "content/workers/艾子洋.md")
+    assert "HEIC" in block and "兼容性最佳" in block
