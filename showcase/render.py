@@ -85,9 +85,12 @@ def out_path(url: str) -> str:
     return url + "index.html" if url.endswith("/") or url == "" else url
 
 
+EXTERNAL = ("http://", "https://", "mailto:", "tel:", "#", "data:")
+
+
 def relative(target: str, page_path: str) -> str:
     """Link from the page at page_path to the site-relative target."""
-    if target.startswith(("http://", "https://", "mailto:", "tel:", "#", "data:")):
+    if target.startswith(EXTERNAL):
         return target
     depth = page_path.count("/")
     link = "../" * depth + target
@@ -168,8 +171,8 @@ class Renderer:
         if isinstance(target, Entry):
             target = target.url
         page = context.get("page")
-        if page is not None and page.path == "404.html":
-            return target if target.startswith(("http://", "https://", "#")) else self.base_path + target
+        if page is not None and page.path == "404.html" and not target.startswith(EXTERNAL):
+            return self.base_path + target
         return relative(target, page.path if page is not None else "")
 
     @jinja2.pass_context
@@ -181,7 +184,10 @@ class Renderer:
 
     @jinja2.pass_context
     def _card(self, context, entry: Entry) -> Markup:
-        """The entry's card (partials/card.html), rendered once per link depth and reused."""
+        """The entry's card (partials/card.html), rendered once per link depth and reused.
+
+        A card may therefore depend on its entry and the page's depth only, never on the page.
+        """
         page = context.get("page")
         path = page.path if page is not None else "index.html"
         key = (entry.key, "404" if path == "404.html" else path.count("/"))

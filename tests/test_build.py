@@ -1,0 +1,207 @@
+"""Whole builds: determinism, nothing half-written, references both ways, any collection, feeds."""
+from __future__ import annotations
+
+import hashlib
+import re
+import signal
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from conftest import BUILD_PY, REPO, run_build
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    """relative path → sha256 of every file under folder."""
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_two_builds_of_the_demo_are_byte_identical(tmp_path):
+    first, second = tmp_path / "a", tmp_path / "b"
+    assert run_build(REPO, "--output", str(first)).returncode == 0
+    assert run_build(REPO, "--output", str(second), "--jobs", "1").returncode == 0
+    assert tree_digest(first) == tree_digest(second)
+
+
+def test_parallel_build_equals_serial_build(make_project, tiny_hall, tmp_path):
+    files = dict(tiny_hall)
+    for n in range(450):
+        files[f"content/workers/w{n:03d}.md"] = (
+            f"---\nname: 工匠{n:03d}\nphoto: images/ai-ziyang.jpg\nphoto_alt: 示意照片\nposition: 班组长\n"
+            f"enterprise: 中车长客\nregion: 吉林长春\nindustry: 轨道交通装备制造\nsummary: 第{n}位。\ndate: 2024-01-01\n---\n正文\n第二行\n")
+    root = make_project(files)
+    serial, parallel = tmp_path / "serial", tmp_path / "parallel"
+    assert run_build(root, "--output", str(serial), "--jobs", "1").returncode == 0
+    assert run_build(root, "--output", str(parallel), "--jobs", "2").returncode == 0
+    assert tree_digest(serial) == tree_digest(parallel)
+    assert (parallel / "workers" / "page" / "10" / "index.html").exists()
+
+
+def test_failed_build_leaves_previous_output_whole(make_project, tiny_hall, tmp_path):
+    root = make_project(tiny_hall)
+    out = tmp_path / "site"
+    assert run_build(root, "--output", str(out)).returncode == 0
+    before = tree_digest(out)
+    (root / "content/workers/艾子洋.md").write_text("---\nname: [\n---\n", encoding="utf-8")
+    assert run_build(root, "--output", str(out)).returncode == 1
+    assert tree_digest(out) == before
+    assert [p.name for p in tmp_path.iterdir()] == ["site"] or not any(p.name.startswith(".site.building") for p in tmp_path.iterdir())
+
+
+def test_killed_build_leaves_previous_output_whole(make_project, tiny_hall, tmp_path):
+    files = dict(tiny_hall)
+    for n in range(3000):
+        files[f"content/workers/w{n:04d}.md"] = (
+            f"---\nname: 工匠{n:04d}\nphoto: images/ai-ziyang.jpg\nphoto_alt: 示意照片\nposition: 班组长\n"
+            f"enterprise: 中车长客\nregion: 吉林长春\nindustry: 轨道交通装备制造\nsummary: 第{n}位。\n---\n" + "正文。" * 200 + "\n")
+    root = make_project(files)
+    out = tmp_path / "site"
+    assert run_build(root, "--output", str(out)).returncode == 0
+    before = tree_digest(out)
+    (root / "content/workers/w0001.md").write_text(files["content/workers/w0001.md"].replace("第1位", "改过了"), encoding="utf-8")
+    for delay in (0.8, 1.6, 2.4):
+        process = subprocess.Popen([sys.executable, str(BUILD_PY), "--root", str(root), "--output", str(out)],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        time.sleep(delay)
+        if process.poll() is None:
+            import os
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        after = tree_digest(out)
+        assert after == before or "改过了" in (out / "workers/w0001/index.html").read_text(encoding="utf-8")
+        if after != before:
+            before = after
+    assert run_build(root, "--output", str(out)).returncode == 0
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".site.building")]
+
+
+def test_refuses_to_replace_a_folder_it_did_not_make(make_project, tiny_hall, tmp_path):
+    root = make_project(tiny_hall)
+    mine = tmp_path / "my-documents"
+    mine.mkdir()
+    (mine / "工作总结.docx").write_bytes(b"precious")
+    result = run_build(root, "--output", str(mine))
+    assert result.returncode == 1
+    assert "不是展厅生成的" in result.stderr
+    assert (mine / "工作总结.docx").read_bytes() == b"precious"
+
+
+def test_nothing_is_written_outside_the_output_folder(make_project, tiny_hall, tmp_path):
+    root = make_project(tiny_hall)
+    before = {p for p in tmp_path.rglob("*")}
+    out = tmp_path / "out"
+    assert run_build(root, "--output", str(out)).returncode == 0
+    new = {p for p in tmp_path.rglob("*")} - before
+    assert all(p == out or p.is_relative_to(out) for p in new), sorted(map(str, new - {out}))[:5]
+
+
+def test_references_resolve_both_ways_in_the_demo(demo_site):
+    worker = (demo_site / "workers/ai-ziyang/index.html").read_text(encoding="utf-8")
+    assert 'href="../../enterprises/crrc-changchun/"' in worker
+    assert 'href="../../studios/ai-ziyang-dashi/"' in worker
+    studio = (demo_site / "studios/ai-ziyang-dashi/index.html").read_text(encoding="utf-8")
+    assert 'href="../../workers/ai-ziyang/"' in studio
+    assert "带头人" in studio
+    enterprise = (demo_site / "enterprises/saic-vw-yizheng/index.html").read_text(encoding="utf-8")
+    assert 'href="../../workers/li-shuai/"' in enterprise
+    assert 'href="../../studios/yizheng-youqi-chejian/"' in enterprise
+
+
+def test_a_fourth_collection_needs_only_site_yaml_and_a_template(make_project, tiny_hall, build_project):
+    root = make_project(tiny_hall)
+    site = (root / "site.yaml").read_text(encoding="utf-8")
+    site = site.replace("\ntaxonomies:", """
+  competitions:
+    label: 竞赛
+    item_label: 竞赛
+    fields:
+      name: {label: 名称, type: text, required: true}
+      year: {label: 年份, type: year, required: true}
+      contestants: {label: 参赛人数, type: integer}
+      winners: {label: 获奖者, type: list, item: {type: ref, to: workers}}
+      summary: {label: 简介, type: text}
+
+taxonomies:""")
+    (root / "site.yaml").write_text(site, encoding="utf-8")
+    (root / "templates/competitions.html").write_text(
+        '{% extends "base.html" %}{% block main %}<h1>{{ entry.name }}</h1><p class="n">{{ entry.contestants }} 人参赛</p>'
+        '<ul>{% for w in entry.winners %}<li><a href="{{ link(w) }}">{{ w.title }}</a></li>{% endfor %}</ul>{% endblock %}', encoding="utf-8")
+    (root / "content/competitions").mkdir()
+    (root / "content/competitions/红旗杯.md").write_text(
+        "---\nname: 首届全国“红旗杯”班组长大赛\nyear: 2024\ncontestants: ０２００００\nwinners: [ai-ziyang]\nsummary: 班组长大赛。\n---\n正文\n", encoding="utf-8")
+    out = build_project(root)
+    page = (out / "competitions/hongqibei/index.html").read_text(encoding="utf-8")
+    assert "<h1>首届全国“红旗杯”班组长大赛</h1>" in page
+    assert '<p class="n">20000 人参赛</p>' in page
+    assert 'href="../../workers/ai-ziyang/"' in page
+    assert "首届全国“红旗杯”班组长大赛" in (out / "competitions/index.html").read_text(encoding="utf-8")
+    worker = (out / "workers/ai-ziyang/index.html").read_text(encoding="utf-8")
+    assert "艾子洋" in worker
+
+
+def test_chinese_file_names_get_pinyin_urls(make_project, tiny_hall, build_project):
+    files = dict(tiny_hall)
+    files["content/enterprises/重庆长春.md"] = "---\nname: 示例企业\nregion: 重庆\nindustry: 电力\nsummary: 示例。\n---\n正文\n"
+    out = build_project(make_project(files))
+    assert (out / "enterprises/chongqingchangchun/index.html").exists()
+    assert (out / "regions/chongqing/index.html").exists()
+
+
+def test_every_page_has_title_description_and_open_graph(demo_site):
+    for page in sorted(demo_site.rglob("*.html")):
+        html = page.read_text(encoding="utf-8")
+        name = page.relative_to(demo_site).as_posix()
+        assert '<html lang="zh-CN">' in html, name
+        assert re.search(r"<title>[^<]+</title>", html), name
+        for prop in ("og:title", "og:description", "og:url", "og:image"):
+            assert f'property="{prop}" content="' in html, (name, prop)
+        assert re.search(r'<meta name="description" content="[^"]+">', html), name
+    worker = (demo_site / "workers/ai-ziyang/index.html").read_text(encoding="utf-8")
+    assert re.search(r'<meta property="og:image" content="https://example\.org/zhanting/images/[\w-]+\.jpg">', worker)
+
+
+def test_feed_sitemap_and_robots(demo_site):
+    feed = ET.parse(demo_site / "feed.xml").getroot()
+    entries = feed.findall(f"{ATOM}entry")
+    assert 0 < len(entries) <= 20
+    updated = [e.find(f"{ATOM}updated").text for e in entries]
+    assert updated == sorted(updated, reverse=True)
+    assert all(e.find(f"{ATOM}id").text.startswith("https://example.org/zhanting/") for e in entries)
+    urls = [u.find(f"{SITEMAP}loc").text for u in ET.parse(demo_site / "sitemap.xml").getroot()]
+    assert "https://example.org/zhanting/workers/ai-ziyang/" in urls
+    assert not any(u.endswith("404.html") for u in urls)
+    assert len(urls) == len(set(urls)) == len(list(demo_site.rglob("*.html"))) - 1
+    assert "Sitemap: https://example.org/zhanting/sitemap.xml" in (demo_site / "robots.txt").read_text(encoding="utf-8")
+
+
+def test_yaml_values_are_escaped(make_project, tiny_hall, build_project):
+    files = dict(tiny_hall)
+    files["content/enterprises/中车长客.md"] = files["content/enterprises/中车长客.md"].replace(
+        "summary: 轨道客车制造企业。", 'summary: "<script>alert(1)</script> & <b>粗</b>"')
+    out = build_project(make_project(files))
+    page = (out / "enterprises/zhongchezhangke/index.html").read_text(encoding="utf-8")
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;粗&lt;/b&gt;" in page
+
+
+def test_long_listings_are_paginated(make_project, tiny_hall, build_project):
+    files = dict(tiny_hall)
+    for n in range(100):
+        files[f"content/workers/w{n:03d}.md"] = (
+            f"---\nname: 工匠{n:03d}\nphoto: images/ai-ziyang.jpg\nphoto_alt: 示意照片\nposition: 班组长\n"
+            f"enterprise: 中车长客\nregion: 吉林长春\nindustry: 轨道交通装备制造\nsummary: 第{n}位。\n---\n正文\n")
+    out = build_project(make_project(files))
+    first = (out / "workers/index.html").read_text(encoding="utf-8")
+    assert 'href="../workers/page/2/" rel="next"' in first
+    third = (out / "workers/page/3/index.html").read_text(encoding="utf-8")
+    assert 'rel="prev"' in third and not (out / "workers/page/4").exists()
+    assert (out / "regions/jilinchangchun/page/3/index.html").exists()
+    cards = sum((out / p).read_text(encoding="utf-8").count('class="card ') for p in
+                ("workers/index.html", "workers/page/2/index.html", "workers/page/3/index.html"))
+    assert cards == 101
