@@ -18,10 +18,10 @@ from pypinyin import Style, lazy_pinyin
 
 CJK = r"\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u3200-\u32ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
 CJK_PUNCT = "\u2018\u2019\u201c\u201d\u2014\u2026\u00b7"
-JOINS = CJK + CJK_PUNCT
-CJK_BREAK = re.compile(rf"(?<=[{JOINS}])[ \t]*\n[ \t]*(?=[^\s<])|(?<=[^\s>])[ \t]*\n[ \t]*(?=[{JOINS}])")
-TAG_RUN = r"(?:</?(?:a|abbr|b|code|del|em|i|mark|small|span|strong|sub|sup)\b[^<>\n]*>)+"
-CJK_BREAK_TAGGED = re.compile(rf"(?<=[{JOINS}])({TAG_RUN})?[ \t]*\n[ \t]*({TAG_RUN})?(?=[^\s<])|(?<=[^\s>])({TAG_RUN})?[ \t]*\n[ \t]*({TAG_RUN})?(?=[{JOINS}])")
+JOINS = re.compile(rf"[{CJK}{CJK_PUNCT}]")
+INLINE_TAGS = r"(?:</?(?:a|abbr|b|code|del|em|i|mark|small|span|strong|sub|sup)\b[^<>\n]*>)+"
+TRAILING_TAGS = re.compile(rf"{INLINE_TAGS}$")
+LEADING_TAGS = re.compile(rf"^{INLINE_TAGS}")
 PRE_BLOCK = re.compile(r"(<pre[\s>].*?</pre>)", re.DOTALL)
 INLINE_TRIGGERS = re.compile(r"[\\`*_\[\]!<&]|  \n")
 SAFE_SCHEMES = ("http://", "https://", "mailto:", "tel:", "#", "/", "./", "../")
@@ -29,13 +29,28 @@ SAFE_SCHEMES = ("http://", "https://", "mailto:", "tel:", "#", "/", "./", "../")
 
 def join_cjk_lines(html: str) -> str:
     """Remove a newline next to a Chinese character or punctuation mark, outside <pre> blocks."""
+    if "\n" not in html:
+        return html
     parts = PRE_BLOCK.split(html) if "<pre" in html else [html]
     for index in range(0, len(parts), 2):
-        text = CJK_BREAK.sub("", parts[index])
-        if ">\n" in text or "\n<" in text:
-            text = CJK_BREAK_TAGGED.sub(lambda m: "".join(g for g in m.groups() if g), text)
-        parts[index] = text
+        parts[index] = _join(parts[index])
     return "".join(parts)
+
+
+def _join(text: str) -> str:
+    """Join the lines of text where either side of the break is Chinese (inline tags looked through)."""
+    lines = text.split("\n")
+    out = [lines[0]]
+    for line in lines[1:]:
+        before = out[-1].rstrip(" \t")
+        after = line.lstrip(" \t")
+        last = TRAILING_TAGS.sub("", before)[-1:] if before.endswith(">") else before[-1:]
+        first = LEADING_TAGS.sub("", after)[:1] if after.startswith("<") else after[:1]
+        if last and first and last not in "<>" and first not in "<>" and (JOINS.match(last) or JOINS.match(first)):
+            out[-1] = before + after
+        else:
+            out.append(line)
+    return "\n".join(out)
 
 
 class _FastInline(InlineProcessor):
@@ -101,7 +116,7 @@ def plain_html(text: str) -> str | None:
             continue
         if not PLAIN_LINE.match(line) or (paragraph and set(line) <= {"=", "-"}):
             return None
-        paragraph.append(STRONG.sub(r"<strong>\1</strong>", line))
+        paragraph.append(STRONG.sub(r"<strong>\1</strong>", line) if "**" in line else line)
     if paragraph:
         blocks.append("<p>" + "\n".join(paragraph) + "</p>")
     return "\n".join(blocks)

@@ -52,6 +52,10 @@ BLOCK_START = re.compile(r":[ \t]*[|>][+-]?\d*[ \t]*(?:#.*)?$")
 KEY_LINE = re.compile(r"^(\s*(?:-\s+)*)[^\s#\-\"'][^#]*?:(\s|$)")
 
 
+SLIP_HINT = re.compile(r"[：\u3000\t]|^ *(?:- *)?[A-Za-z_][\w\-]* *:(?!//)[^ :\n]|^ *-[A-Za-z_]", re.MULTILINE)
+SHALLOW_BYTES = 4000  # shorter text cannot nest deep enough to hurt the C parser; the walk checks depth
+
+
 def lint(text: str, first_line: int = 1) -> list[YamlIssue]:
     """Find full-width colons, missing spaces and bad indentation characters, line by line.
 
@@ -60,6 +64,8 @@ def lint(text: str, first_line: int = 1) -> list[YamlIssue]:
     deeper than the last key (then it is that key's value, written on the next line).
     """
     issues: list[YamlIssue] = []
+    if not SLIP_HINT.search(text):
+        return issues
     block_indent: int | None = None
     key_column: int | None = None
     for number, raw in enumerate(text.split("\n"), first_line):
@@ -273,7 +279,7 @@ def parse(text: str, first_line: int = 1, aliases: bool = False):
     issues = lint(text, first_line)
     if flow_depth(text) > MAX_DEPTH:
         return None, issues + [YamlIssue(first_line, "方括号或花括号嵌套太深。", "检查括号是否配对，内容不要嵌套这么多层。")]
-    if block_depth(text) > MAX_DEPTH:
+    if len(text) > SHALLOW_BYTES and block_depth(text) > MAX_DEPTH:
         return None, issues + [YamlIssue(first_line, "内容嵌套太深（缩进或「- 」的层数太多）。", "减少缩进层级，每个「- 」单独占一行。")]
     try:
         node = yaml.compose(text, Loader=_Loader)
