@@ -335,7 +335,33 @@ def parse_site(data, root: Path, report: Report, output: str | None = None, base
         zones=_zones(reader, top["zones"] or YList(), names, _line(data, "zones")),
     )
     _check_field_refs(reader, site, data)
+    _check_contrast(report, site.theme, _line(data, "theme"))
     return site
+
+
+def luminance(color: str) -> float:
+    """WCAG relative luminance of a #rrggbb colour."""
+    channels = [int(color[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG contrast ratio of two #rrggbb colours (1 to 21)."""
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def _check_contrast(report: Report, theme: Theme, line: int) -> None:
+    """Warn when theme colours make text hard to read (WCAG AA needs 4.5:1)."""
+    pairs = [("白字在主色上", "#ffffff", theme.primary, "theme.primary"),
+             ("主色文字在底色上", theme.primary, theme.paper, "theme.primary"),
+             ("正文在底色上", theme.ink, theme.paper, "theme.ink")]
+    for what, fore, back, name in pairs:
+        ratio = contrast(fore, back)
+        if ratio < 4.5:
+            report.warn("site.yaml", line, name, f"{what}的对比度只有 {ratio:.1f}:1，视力不好的观众看不清（至少要 4.5:1）。",
+                        "主色选深一些（如 #a61b1b），底色选浅一些（如 #fbf7f0），正文用接近黑色的颜色。")
 
 
 def _empty() -> YMap:

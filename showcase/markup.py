@@ -122,6 +122,20 @@ def plain_html(text: str) -> str | None:
     return "\n".join(blocks)
 
 
+HEADING_TAG = re.compile(r"<(/?)h([1-6])>")
+
+
+def shift_headings(html: str) -> str:
+    """Renumber body headings so the highest is <h2> (the page title is the only <h1>)."""
+    if "<h" not in html:
+        return html
+    levels = [int(level) for _, level in HEADING_TAG.findall(html)]
+    shift = 2 - min(levels) if levels else 0
+    if not shift:
+        return html
+    return HEADING_TAG.sub(lambda m: f"<{m.group(1)}h{min(6, int(m.group(2)) + shift)}>", html)
+
+
 class Renderer:
     """Converts Markdown to HTML, reusing one converter."""
 
@@ -134,7 +148,7 @@ class Renderer:
         if html is None:
             self.md.reset()
             html = self.md.convert(text)
-        return join_cjk_lines(html)
+        return shift_headings(join_cjk_lines(html))
 
 
 def slugify(text: str) -> str:

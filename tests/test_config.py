@@ -222,3 +222,17 @@ def test_every_site_yaml_problem_at_once(tmp_path):
     text = replaced("subtitle:", "subtitel:").replace("limit: 20", "limit: many").replace('primary: "#a61b1b"', "primary: red")
     _, report = load(tmp_path, text)
     assert sorted(p.label for p in report.errors) == ["feed.limit", "subtitel", "theme.primary"]
+
+
+def test_theme_colours_that_fail_contrast_are_warned(tmp_path):
+    from showcase.config import contrast, load_site
+    from showcase.errors import Report
+
+    assert round(contrast("#ffffff", "#000000"), 1) == 21.0
+    assert round(contrast("#a61b1b", "#fbf7f0"), 1) >= 4.5
+    text = (REPO / "site.yaml").read_text(encoding="utf-8").replace('primary: "#a61b1b"', 'primary: "#f4a6a6"')
+    (tmp_path / "site.yaml").write_text(text, encoding="utf-8")
+    report = Report()
+    assert load_site(tmp_path, report) is not None
+    warnings = [p for p in report.warnings if p.label == "theme.primary"]
+    assert len(warnings) == 2 and "对比度只有" in warnings[0].found and "4.5:1" in warnings[0].found

@@ -102,3 +102,14 @@ def test_join_leaves_pre_blocks_alone():
 ])
 def test_excerpt(text, limit, expected):
     assert excerpt(text, limit) == expected
+
+
+@pytest.mark.parametrize("source, html", [
+    ("# 一\n\n## 二", "<h2>一</h2>\n<h3>二</h3>"),
+    ("## 二\n\n### 三", "<h2>二</h2>\n<h3>三</h3>"),
+    ("### 三", "<h2>三</h2>"),
+    ("# 一\n\n###### 六", "<h2>一</h2>\n<h6>六</h6>"),
+    ("段落", "<p>段落</p>"),
+])
+def test_body_headings_start_at_h2_under_the_page_title(source, html):
+    assert Renderer()(source) == html
