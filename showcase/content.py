@@ -6,6 +6,7 @@ sites) and returns a ``Library`` plus the problems found.
 """
 from __future__ import annotations
 
+import functools
 import os
 import re
 import unicodedata
@@ -29,10 +30,54 @@ FENCE_LIKE = re.compile(rf"^\s*[{DASHES}]{{2,}}\s*$")
 PARALLEL_THRESHOLD = 400
 
 
-class Entry:
-    """One content file: its typed fields, body HTML, URL and back-links."""
+@functools.lru_cache(maxsize=20000)
+def _char_pinyin(char: str) -> str:
+    """The pinyin of one character (the character itself when it has none)."""
+    return lazy_pinyin(char)[0]
 
-    def __init__(self, collection: str, slug: str, source: str, stem: str, data: dict, lines: dict, body: str,
+
+def pinyin_key(text: str) -> list[str]:
+    """A sort key that orders Chinese titles by pinyin, character by character."""
+    return [_char_pinyin(char) for char in text]
+
+
+_MARKDOWN: dict[bool, Renderer] = {}
+
+
+def markdown_renderer(allow_html: bool) -> Renderer:
+    """This process's Markdown converter for the site's raw-HTML policy."""
+    if allow_html not in _MARKDOWN:
+        _MARKDOWN[allow_html] = Renderer(allow_html)
+    return _MARKDOWN[allow_html]
+
+
+@dataclass(frozen=True)
+class Body:
+    """Where an entry's Markdown body is: its text, or its file and first line to read it again."""
+
+    text: str | None
+    file: str
+    line: int
+    allow_html: bool
+
+    def html(self) -> Markup:
+        """The body converted to HTML."""
+        text = self.text if self.text is not None else _body_from_file(self.file, self.line)
+        return Markup(markdown_renderer(self.allow_html)(text) if text.strip() else "")
+
+
+def _body_from_file(file: str, line: int) -> str:
+    """Read a file again and return its text from line on (the body after the front matter)."""
+    try:
+        return "\n".join(read_text(Path(file)).split("\n")[line - 1:])
+    except (OSError, EncodingProblem):
+        return ""
+
+
+class Entry:
+    """One content file: its typed fields, URL, back-links and (converted when first used) body."""
+
+    def __init__(self, collection: str, slug: str, source: str, stem: str, data: dict, lines: dict, body: Body,
                  fields: frozenset, title_field: str):
         self.collection = collection
         self.slug = slug
@@ -40,12 +85,27 @@ class Entry:
         self.stem = stem
         self.data = data
         self.lines = lines
-        self.body = body
+        self.source_body = body
         self.fields = fields
         self.title_field = title_field
         self.url = ""
         self.linked_from: dict[str, list[Entry]] = {}
-        self.sort_key = (lazy_pinyin(self.title), self.title, slug)
+        self.sort_key = (pinyin_key(self.title), self.title, slug)
+        self._html: Markup | None = None
+
+    @property
+    def body(self) -> Markup:
+        """The body as HTML, converted on first use (in whichever process renders the page)."""
+        if self._html is None:
+            self._html = self.source_body.html()
+        return self._html
+
+    def travel_light(self) -> "Entry":
+        """Forget the body text before crossing to another process; it is read again when needed."""
+        if self.source_body.file:
+            self.source_body = Body(None, self.source_body.file, self.source_body.line, self.source_body.allow_html)
+        self._html = None
+        return self
 
     @property
     def key(self) -> str:
@@ -110,7 +170,7 @@ def split_front_matter(text: str, source: str, report: Report):
     for index in range(start + 1, len(lines)):
         stripped = lines[index].strip()
         if stripped == "---":
-            return "\n".join(lines[start + 1:index]), start + 2, "\n".join(lines[index + 1:])
+            return "\n".join(lines[start + 1:index]), start + 2, "\n".join(lines[index + 1:]), index + 2
         if FENCE_LIKE.match(lines[index]) and not lines[index].startswith(" "):
             report.error(source, index + 1, "", f"结尾的分隔线写成了「{stripped}」。",
                          "分隔线必须是三个半角减号 ---（切换到英文输入法输入）。")
@@ -121,12 +181,12 @@ def split_front_matter(text: str, source: str, report: Report):
 
 
 def parse_entry(text: str, source: str, collection: Collection, base_dir: str, stem: str,
-                render: Renderer, report: Report) -> Entry | None:
+                render: Renderer, report: Report, file: str = "") -> Entry | None:
     """Turn the text of one content file into an Entry; report every mistake."""
     parts = split_front_matter(text, source, report)
     if parts is None:
         return None
-    front, first_line, body = parts
+    front, first_line, body, body_line = parts
     data, issues = yamldoc.parse(front, first_line)
     for issue in issues:
         report.error(source, issue.line, "", issue.found, issue.fix)
@@ -146,7 +206,7 @@ def parse_entry(text: str, source: str, collection: Collection, base_dir: str, s
     slug = _entry_slug(data.get("slug"), stem, source, data.key_lines.get("slug", first_line), report)
     if slug is None:
         return None
-    return Entry(collection.name, slug, source, stem, values, dict(data.key_lines), Markup(render(body) if body.strip() else ""),
+    return Entry(collection.name, slug, source, stem, values, dict(data.key_lines), Body(body, file, body_line, render.allow_html),
                  frozenset(f.name for f in collection.fields), collection.title_field)
 
 
@@ -171,7 +231,7 @@ def entry_from_file(path: Path, root: Path, collection: Collection, render: Rend
     if text is None:
         return None
     stem = unicodedata.normalize("NFC", path.stem)
-    return parse_entry(text, source, collection, "" if base_dir == "." else base_dir, stem, render, report)
+    return parse_entry(text, source, collection, "" if base_dir == "." else base_dir, stem, render, report, str(path))
 
 
 def _read(path: Path, source: str, report: Report) -> str | None:
@@ -261,17 +321,14 @@ def _ignored(path: Path) -> bool:
     return name.startswith((".", "~$", "_")) or name.endswith(("~", ".bak", ".tmp", ".swp"))
 
 
-_WORKER_RENDERER: Renderer | None = None
-
-
 def _parse_chunk(args) -> tuple[list, list]:
     """Parse a chunk of files in a worker process; return entries and problems."""
-    global _WORKER_RENDERER
-    root, allow_html, items = args
-    if _WORKER_RENDERER is None:
-        _WORKER_RENDERER = Renderer(allow_html)
+    root, allow_html, items, light = args
     report = Report()
-    entries = [entry_from_file(path, root, collection, _WORKER_RENDERER, report) for collection, path in items]
+    render = markdown_renderer(allow_html)
+    entries = [entry_from_file(path, root, collection, render, report) for collection, path in items]
+    if light:
+        entries = [e.travel_light() if e is not None else None for e in entries]
     return entries, report.problems
 
 
@@ -282,7 +339,7 @@ def load_library(site: Site, report: Report, jobs: int | None = None) -> Library
     if jobs > 1 and len(files) >= PARALLEL_THRESHOLD and _can_fork():
         results = _parse_parallel(site, files, jobs)
     else:
-        results = _parse_chunk((site.root, site.allow_html, files))
+        results = _parse_chunk((site.root, site.allow_html, files, False))
     entries, problems = results
     report.extend(problems)
     library = Library(site)
@@ -318,7 +375,7 @@ def _parse_parallel(site: Site, files: list, jobs: int) -> tuple[list, list]:
     import multiprocessing
 
     size = max(1, len(files) // (jobs * 4))
-    chunks = [(site.root, site.allow_html, files[i:i + size]) for i in range(0, len(files), size)]
+    chunks = [(site.root, site.allow_html, files[i:i + size], True) for i in range(0, len(files), size)]
     with multiprocessing.get_context("fork").Pool(jobs) as pool:
         parts = pool.map(_parse_chunk, chunks)
     entries = [e for part_entries, _ in parts for e in part_entries]

@@ -140,6 +140,7 @@ class Renderer:
     """Converts Markdown to HTML, reusing one converter."""
 
     def __init__(self, allow_html: bool = False):
+        self.allow_html = allow_html
         self.md = make_markdown(allow_html)
 
     def __call__(self, text: str) -> str:

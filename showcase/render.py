@@ -4,6 +4,10 @@
 robots.txt) with the template and context it needs; ``Renderer.render`` turns one job into
 bytes.  Links are relative, so a site works under any sub-path and from a folder; only 404.html,
 which a host serves at any depth, uses links rooted at base_url's path.
+
+``link()`` writes a site-relative URL behind a ROOT mark; when a page is finished, every mark is
+replaced by that page's way back to the site root (``../../``).  A fragment such as a card is
+therefore the same on every page and is rendered once per process.
 """
 from __future__ import annotations
 
@@ -88,13 +92,13 @@ def out_path(url: str) -> str:
 EXTERNAL = ("http://", "https://", "mailto:", "tel:", "#", "data:")
 
 
-def relative(target: str, page_path: str) -> str:
-    """Link from the page at page_path to the site-relative target."""
-    if target.startswith(EXTERNAL):
-        return target
+ROOT = "\x00"
+
+
+def root_prefix(page_path: str) -> str:
+    """The way from the page at page_path back to the site root: ./ or ../../"""
     depth = page_path.count("/")
-    link = "../" * depth + target
-    return link or "./"
+    return "../" * depth if depth else "./"
 
 
 def date_text(value) -> str:
@@ -165,36 +169,27 @@ class Renderer:
                     versions[path.relative_to(assets).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()[:8]
         return versions
 
-    @jinja2.pass_context
-    def _link(self, context, target) -> str:
-        """Relative link from the current page to a URL or an entry."""
+    @staticmethod
+    def _link(target) -> str:
+        """Link to a site-relative URL or an entry, from whichever page this ends up on."""
         if isinstance(target, Entry):
-            target = target.url
-        page = context.get("page")
-        if page is not None and page.path == "404.html" and not target.startswith(EXTERNAL):
-            return self.base_path + target
-        return relative(target, page.path if page is not None else "")
+            return ROOT + target.url
+        return target if target.startswith(EXTERNAL) else ROOT + target
 
-    @jinja2.pass_context
-    def _asset(self, context, name: str) -> str:
+    def _asset(self, name: str) -> str:
         """Link to a file under assets/, with a version for caching."""
         version = self.asset_versions.get(name)
-        link = self._link(context, f"assets/{name}")
-        return f"{link}?v={version}" if version else link
+        return f"{ROOT}assets/{name}?v={version}" if version else f"{ROOT}assets/{name}"
 
-    @jinja2.pass_context
-    def _card(self, context, entry: Entry) -> Markup:
-        """The entry's card (partials/card.html), rendered once per link depth and reused.
+    def _card(self, entry: Entry) -> Markup:
+        """The entry's card (partials/card.html), rendered once and reused on every page.
 
-        A card may therefore depend on its entry and the page's depth only, never on the page.
+        A card may therefore depend on its entry only, never on the page that shows it.
         """
-        page = context.get("page")
-        path = page.path if page is not None else "index.html"
-        key = (entry.key, "404" if path == "404.html" else path.count("/"))
-        html = self.cards.get(key)
+        html = self.cards.get(entry.key)
         if html is None:
             template = self.env.get_template("partials/card.html")
-            html = self.cards[key] = Markup(template.render(page=page, item=entry))
+            html = self.cards[entry.key] = Markup(template.render(item=entry))
         return html
 
     def _picture(self, ref):
@@ -233,7 +228,9 @@ class Renderer:
         page = PageMeta(job.path, job.title, job.description, self._picture(job.image))
         try:
             template = self.env.get_template(job.template)
-            return template.render(page=page, **job.context).encode("utf-8")
+            html = template.render(page=page, **job.context)
+            prefix = self.base_path if job.path == "404.html" else root_prefix(job.path)
+            return html.replace(ROOT, prefix).encode("utf-8")
         except jinja2.TemplateNotFound as exc:
             self.report.error(f"templates/{exc.name}", 0, "模板", f"找不到模板「{exc.name}」。", "在 templates 文件夹里建这个模板，或从示例项目复制。")
         except Exception as exc:  # a user-edited template can fail in any way

@@ -120,6 +120,9 @@ def _line_issue(raw: str, number: int, deeper: bool) -> YamlIssue | None:
 
 def flow_depth(text: str) -> int:
     """Deepest nesting of [ and { brackets (the C parser crashes on extreme nesting)."""
+    opening = text.count("[") + text.count("{")
+    if opening <= MAX_DEPTH:
+        return opening
     depth = deepest = 0
     for char in text:
         if char in "[{":
@@ -281,6 +284,15 @@ def parse(text: str, first_line: int = 1, aliases: bool = False):
         return None, issues + [YamlIssue(first_line, "方括号或花括号嵌套太深。", "检查括号是否配对，内容不要嵌套这么多层。")]
     if len(text) > SHALLOW_BYTES and block_depth(text) > MAX_DEPTH:
         return None, issues + [YamlIssue(first_line, "内容嵌套太深（缩进或「- 」的层数太多）。", "减少缩进层级，每个「- 」单独占一行。")]
+    if not aliases:
+        try:
+            builder = _EventBuilder(text, first_line)
+            value = builder.document()
+        except yaml.YAMLError as exc:
+            return None, issues or [explain(exc, text, first_line)]
+        except (ValueError, RecursionError) as exc:  # defensive: nothing may crash
+            return None, issues or [YamlIssue(first_line, f"YAML 无法读取（{exc}）。", "检查文件内容是否完整。")]
+        return value, issues + builder.issues
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.YAMLError as exc:
@@ -368,3 +380,138 @@ class _Walker:
             result.key_lines[key] = self.line(key_node)
             result[key] = self.walk(value_node, depth + 1, self.line(key_node))
         return result
+
+
+class _EventBuilder:
+    """Builds values straight from the C parser's events (no node tree), for files without aliases.
+
+    It reports exactly what ``_Walker`` reports; an alias is always a mistake here.
+    """
+
+    def __init__(self, text: str, first_line: int):
+        self.loader = _Loader(text)
+        self.first_line = first_line
+        self.lines = text.split("\n")
+        self.issues: list[YamlIssue] = []
+        self.anchors: set[str] = set()
+        self.count = 0
+
+    def line(self, event) -> int:
+        """The 1-based line of an event in the whole file."""
+        return event.start_mark.line + self.first_line
+
+    def next(self):
+        """The next event from the parser."""
+        return self.loader.get_event()
+
+    def document(self):
+        """The value of the one document in the text (None when empty)."""
+        try:
+            self.next()  # stream start
+            event = self.next()
+            if isinstance(event, yaml.StreamEndEvent):
+                return None
+            value = self.value(self.next(), 0)
+            self.next()  # document end
+            event = self.next()
+            if not isinstance(event, yaml.StreamEndEvent):
+                raise yaml.composer.ComposerError("expected a single document in the stream", None,
+                                                  "but found another document", event.start_mark)
+            return value
+        finally:
+            self.loader.dispose()
+
+    def skip(self, event) -> None:
+        """Consume the rest of a collection whose start event was taken."""
+        depth = 1 if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)) else 0
+        while depth:
+            event = self.next()
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+
+    def value(self, event, depth: int):
+        """Convert the value that starts with event."""
+        self.count += 1
+        if self.count > MAX_NODES:
+            if self.count == MAX_NODES + 1:
+                self.issues.append(YamlIssue(self.line(event), "内容太多（或引用展开后太多）。", "拆分文件，或去掉 & 和 * 引用。"))
+            self.skip(event)
+            return None
+        if isinstance(event, yaml.AliasEvent):
+            if event.anchor in self.anchors:
+                issue = YamlIssue(self.line(event), "用了 YAML 引用（& 和 *），展厅不支持。", "把引用处的内容直接写出来。")
+            else:
+                issue = YamlIssue(self.line(event), "用了「*」开头的值（YAML 引用）。", "把值用半角引号括起来，或去掉开头的「*」。")
+            if issue not in self.issues:
+                self.issues.append(issue)
+            return None
+        if event.anchor:
+            self.anchors.add(event.anchor)
+        if event.tag is not None and event.tag not in STANDARD_TAGS:
+            self.issues.append(YamlIssue(self.line(event), f"用了 YAML 标签「{event.tag.replace('tag:yaml.org,2002:', '!!')}」，展厅不支持。",
+                                         "删掉以「!」开头的标签，只写值本身。"))
+            self.skip(event)
+            return None
+        if depth > MAX_DEPTH:
+            self.issues.append(YamlIssue(self.line(event), "内容嵌套太深。", "减少缩进层级。"))
+            self.skip(event)
+            return None
+        if isinstance(event, yaml.ScalarEvent):
+            if not event.style and event.value in EMPTY_WORDS:
+                return None
+            if event.style in ('"', "'") and event.end_mark.line > event.start_mark.line:
+                self.swallowed(event)
+            return event.value
+        if isinstance(event, yaml.SequenceStartEvent):
+            return self.sequence(event, depth)
+        return self.mapping(event, depth)
+
+    def swallowed(self, event) -> None:
+        """Report a quoted value whose missing closing quote swallowed the following fields."""
+        inner = self.lines[event.start_mark.line + 1: event.end_mark.line + 1]
+        if any(SWALLOWED_KEY.match(line) for line in inner):
+            end = event.end_mark.line + self.first_line
+            self.issues.append(YamlIssue(self.line(event), f"这一行的引号{event.style}没有配对：它一直延续到第 {end} 行，把中间的字段也当成了值。",
+                                         "在值的末尾补上同样的半角引号，或把引号都删掉。"))
+
+    def sequence(self, start, depth: int) -> YList:
+        """Convert a sequence whose start event was taken."""
+        result = YList()
+        result.line = self.line(start)
+        result.item_lines = []
+        while True:
+            event = self.next()
+            if isinstance(event, yaml.SequenceEndEvent):
+                return result
+            result.item_lines.append(self.line(event))
+            result.append(self.value(event, depth + 1))
+
+    def mapping(self, start, depth: int) -> YMap:
+        """Convert a mapping whose start event was taken, reporting keys that appear twice."""
+        result = YMap()
+        result.line = self.line(start)
+        result.key_lines = {}
+        while True:
+            event = self.next()
+            if isinstance(event, yaml.MappingEndEvent):
+                return result
+            if not isinstance(event, yaml.ScalarEvent):
+                self.issues.append(YamlIssue(self.line(event), "字段名不能是列表或映射。", "字段名写成简单的文字，如 name。"))
+                self.skip(event)
+                self.skip_value()
+                continue
+            key, line = event.value, self.line(event)
+            if key in result.key_lines:
+                first = result.key_lines[key]
+                lines = f"第 {first} 行和第 {line} 行" if first != line else "在同一行里"
+                self.issues.append(YamlIssue(line, f"字段「{key}」写了两次（{lines}）。", "只保留一个；两个值都需要时合并成一个列表。"))
+                self.skip_value()
+                continue
+            result.key_lines[key] = line
+            result[key] = self.value(self.next(), depth + 1)
+
+    def skip_value(self) -> None:
+        """Consume a whole value (scalar, alias or collection)."""
+        self.skip(self.next())
