@@ -127,6 +127,13 @@ class Entry:
             return self.data.get(name)
         raise KeyError(name)
 
+    def __getattr__(self, name: str):
+        """Field values as attributes (entry.name), without the exception Jinja would otherwise catch."""
+        fields = self.__dict__.get("fields")
+        if fields is not None and name in fields:
+            return self.data.get(name)
+        raise AttributeError(name)
+
     def get(self, name: str, default=None):
         """A field's value, or default when it is not set."""
         value = self.data.get(name)

@@ -128,6 +128,7 @@ class Renderer:
         self.report = report
         self.base_path = urlparse(self.site.base_url).path or "/"
         self.cards: dict = {}
+        self.term_urls = {(name, term.name): term.url for name, terms in resolved.taxonomies.items() for term in terms}
         self.env = self._environment()
         self.asset_versions = self._asset_versions()
 
@@ -156,6 +157,8 @@ class Renderer:
             collection_of=self.site.collection,
             is_entry=lambda value: isinstance(value, Entry),
             card=self._card,
+            term_url=self._term_url,
+            nav=self._nav(),
         )
         return env
 
@@ -180,6 +183,15 @@ class Renderer:
         """Link to a file under assets/, with a version for caching."""
         version = self.asset_versions.get(name)
         return f"{ROOT}assets/{name}?v={version}" if version else f"{ROOT}assets/{name}"
+
+    def _nav(self) -> list[NavItem]:
+        """The main navigation: every listed collection, then every taxonomy."""
+        items = [NavItem(c.url.split("{slug}")[0].strip("/") + "/", c.label, c.name, False) for c in self.site.collections if c.list]
+        return items + [NavItem(t.name + "/", t.label, t.name, True) for t in self.site.taxonomies]
+
+    def _term_url(self, taxonomy: str, value) -> str | None:
+        """The page of a taxonomy term (such as the region 吉林长春), or None."""
+        return self.term_urls.get((taxonomy, str(value)))
 
     def _card(self, entry: Entry) -> Markup:
         """The entry's card (partials/card.html), rendered once and reused on every page.
@@ -309,6 +321,16 @@ def _explain(exc: Exception, known: list[str]) -> str:
             return f"用到了不存在的字段或变量「{name}」。" + (f"您是不是想写「{guess}」？" if guess else "")
         return f"用到了不存在的字段或变量（{exc.message}）。"
     return f"{type(exc).__name__}: {exc}。"
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """One link of the main navigation."""
+
+    url: str
+    label: str
+    name: str
+    taxonomy: bool
 
 
 @dataclass

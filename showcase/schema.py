@@ -23,6 +23,16 @@ TYPE_NAMES = {
 }
 
 
+class Record(dict):
+    """The values of an object field (one honour, one source); keys also read as attributes."""
+
+    def __getattr__(self, name: str):
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
 @dataclass(frozen=True)
 class Field:
     """One declared field: its key, Chinese label, type and constraints."""
@@ -169,7 +179,7 @@ class Checker:
         """Check a mapping against its fields; unknown keys are warnings with 'did you mean'."""
         data = data if isinstance(data, YMap) else YMap()
         lines = getattr(data, "key_lines", {}) or {}
-        result: dict = {f.name: None for f in fields}
+        result = Record((f.name, None) for f in fields)
         by_name = {f.name: f for f in fields}
         labels = {f.name: f.label for f in fields}
         unknown = [key for key in data if key not in by_name and key not in known_extra]
