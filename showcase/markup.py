@@ -40,17 +40,20 @@ def join_cjk_lines(html: str) -> str:
 def _join(text: str) -> str:
     """Join the lines of text where either side of the break is Chinese (inline tags looked through)."""
     lines = text.split("\n")
-    out = [lines[0]]
+    pieces = [lines[0]]
     for line in lines[1:]:
-        before = out[-1].rstrip(" \t")
+        before = pieces[-1]
+        last = before.rstrip(" \t")
+        last = TRAILING_TAGS.sub("", last)[-1:] if last.endswith(">") else last[-1:]
         after = line.lstrip(" \t")
-        last = TRAILING_TAGS.sub("", before)[-1:] if before.endswith(">") else before[-1:]
         first = LEADING_TAGS.sub("", after)[:1] if after.startswith("<") else after[:1]
         if last and first and last not in "<>" and first not in "<>" and (JOINS.match(last) or JOINS.match(first)):
-            out[-1] = before + after
+            pieces[-1] = before.rstrip(" \t")
+            pieces.append(after)
         else:
-            out.append(line)
-    return "\n".join(out)
+            pieces.append("\n")
+            pieces.append(line)
+    return "".join(pieces)
 
 
 class _FastInline(InlineProcessor):

@@ -98,13 +98,16 @@ def resolve(library: Library, report: Report) -> Resolved:
             _claim(claims, entry.url, entry.source, report, entry.source, entry.lines.get("slug", 1))
     index = Index(library)
     index.unread = _unread(library, report)
-    for entry in library.all():
-        entry.data = {k: _resolve_value(v, index, entry, report) for k, v in entry.data.items()}
-    for entry in library.all():
-        for target in _targets(entry.data):
-            bucket = target.linked_from.setdefault(entry.collection, [])
-            if entry not in bucket:
-                bucket.append(entry)
+    for collection in site.collections:
+        names = ref_fields(collection.fields)
+        for entry in library.entries.get(collection.name, []):
+            linked: set[str] = set()
+            for name in names:
+                entry.data[name] = value = _resolve_value(entry.data.get(name), index, entry, report)
+                for target in _targets(value):
+                    if target.key not in linked:
+                        linked.add(target.key)
+                        target.linked_from.setdefault(entry.collection, []).append(entry)
     for name, records in library.data.items():
         for record in records:
             source = f"content/data/{name}.yaml"
@@ -144,6 +147,14 @@ def _claim(claims: dict, url: str, owner: str, report: Report, source: str, line
     claims[url] = owner
 
 
+def ref_fields(fields) -> list[str]:
+    """Names of the fields whose values can hold a reference (directly, in a list or an object)."""
+    def holds_ref(field) -> bool:
+        return field.type == "ref" or any(holds_ref(f) for f in field.fields) or (field.item is not None and holds_ref(field.item))
+
+    return [f.name for f in fields if holds_ref(f)]
+
+
 def _resolve_value(value, index: Index, entry, report: Report):
     """Replace Refs (at any depth) by the entries they name."""
     if isinstance(value, Ref):
@@ -151,7 +162,7 @@ def _resolve_value(value, index: Index, entry, report: Report):
     if isinstance(value, list):
         return [v for v in (_resolve_value(item, index, entry, report) for item in value) if v is not None]
     if isinstance(value, dict):
-        return {k: _resolve_value(v, index, entry, report) for k, v in value.items()}
+        return type(value)((k, _resolve_value(v, index, entry, report)) for k, v in value.items())
     return value
 
 

@@ -143,21 +143,23 @@ class Renderer:
             keep_trailing_newline=True,
             auto_reload=False,
         )
-        env.filters["date"] = date_text
-        env.filters["atom_time"] = atom_time
+        env.filters.update(
+            date=date_text,
+            atom_time=atom_time,
+            link=self._link,
+            asset=self._asset,
+            picture=self._picture,
+            absolute=self._absolute,
+            card=self._card,
+            term_url=self._term_url,
+            collection_of=self.site.collection,
+        )
+        env.tests["entry"] = lambda value: isinstance(value, Entry)
         env.globals.update(
             site=self.site,
             hall=self.resolved,
             collections=self.resolved.library.entries,
             data=self.resolved.library.data,
-            link=self._link,
-            asset=self._asset,
-            picture=self._picture,
-            absolute=self._absolute,
-            collection_of=self.site.collection,
-            is_entry=lambda value: isinstance(value, Entry),
-            card=self._card,
-            term_url=self._term_url,
             nav=self._nav(),
         )
         return env
@@ -189,7 +191,7 @@ class Renderer:
         items = [NavItem(c.url.split("{slug}")[0].strip("/") + "/", c.label, c.name, False) for c in self.site.collections if c.list]
         return items + [NavItem(t.name + "/", t.label, t.name, True) for t in self.site.taxonomies]
 
-    def _term_url(self, taxonomy: str, value) -> str | None:
+    def _term_url(self, value, taxonomy: str) -> str | None:
         """The page of a taxonomy term (such as the region 吉林长春), or None."""
         return self.term_urls.get((taxonomy, str(value)))
 

@@ -131,7 +131,7 @@ taxonomies:""")
     (root / "site.yaml").write_text(site, encoding="utf-8")
     (root / "templates/competitions.html").write_text(
         '{% extends "base.html" %}{% block main %}<h1>{{ entry.name }}</h1><p class="n">{{ entry.contestants }} 人参赛</p>'
-        '<ul>{% for w in entry.winners %}<li><a href="{{ link(w) }}">{{ w.title }}</a></li>{% endfor %}</ul>{% endblock %}', encoding="utf-8")
+        '<ul>{% for w in entry.winners %}<li><a href="{{ w|link }}">{{ w.title }}</a></li>{% endfor %}</ul>{% endblock %}', encoding="utf-8")
     (root / "content/competitions").mkdir()
     (root / "content/competitions/红旗杯.md").write_text(
         "---\nname: 首届全国“红旗杯”班组长大赛\nyear: 2024\ncontestants: ０２００００\nwinners: [ai-ziyang]\nsummary: 班组长大赛。\n---\n正文\n", encoding="utf-8")
