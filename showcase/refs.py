@@ -183,8 +183,11 @@ def _resolve_ref(ref: Ref, index: Index, entry, report: Report) -> Entry | None:
     unread = [s for name, sources in index.unread.items() if wanted in ("any", name) for s in sources]
     shown = "、".join(unread[:3]) + (f" 等 {len(unread)} 个文件" if len(unread) > 3 else "")
     note = f"（{shown} 有错误，没能读取，可能就是它：先改好那个文件）" if unread else ""
+    hint = f"您是不是想写「{guess}」？" if guess else ""
+    if unread and hint:
+        hint = f"先改好 {shown}；如果要引用的不是它，您是不是想写「{guess}」？"
     report.error(entry.source, ref.line, label, f"{where}里没有「{ref.key}」这个条目{note}。",
-                 (f"您是不是想写「{guess}」？" if guess else "") + "填写条目的文件名（不含 .md）、slug 或名称；若该条目还没建，请先新建它。")
+                 hint + "填写条目的文件名（不含 .md）、slug 或名称；若该条目还没建，请先新建它。")
     return None
 
 
