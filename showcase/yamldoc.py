@@ -1,8 +1,8 @@
 """YAML for publicists: every scalar stays text, every value keeps its line, mistakes are explained.
 
-The C parser builds a node tree (no Python object is ever constructed); ``walk`` turns it into
-``YMap``/``YList``/``str``/``None`` while catching what PyYAML silently accepts: duplicate keys,
-anchors, tags.  ``lint`` finds the typing slips of Chinese keyboards before parsing.
+The C parser's event stream is turned straight into ``YMap``/``YList``/``str``/``None`` (no
+Python object is ever constructed from a tag), catching what PyYAML silently accepts: duplicate
+keys, aliases, tags.  ``lint`` finds the typing slips of Chinese keyboards before parsing.
 """
 from __future__ import annotations
 
@@ -284,116 +284,31 @@ def parse(text: str, first_line: int = 1, aliases: bool = False):
         return None, issues + [YamlIssue(first_line, "方括号或花括号嵌套太深。", "检查括号是否配对，内容不要嵌套这么多层。")]
     if len(text) > SHALLOW_BYTES and block_depth(text) > MAX_DEPTH:
         return None, issues + [YamlIssue(first_line, "内容嵌套太深（缩进或「- 」的层数太多）。", "减少缩进层级，每个「- 」单独占一行。")]
-    if not aliases:
-        try:
-            builder = _EventBuilder(text, first_line)
-            value = builder.document()
-        except yaml.YAMLError as exc:
-            return None, issues or [explain(exc, text, first_line)]
-        except (ValueError, RecursionError) as exc:  # defensive: nothing may crash
-            return None, issues or [YamlIssue(first_line, f"YAML 无法读取（{exc}）。", "检查文件内容是否完整。")]
-        return value, issues + builder.issues
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        builder = _EventBuilder(text, first_line, aliases)
+        value = builder.document()
     except yaml.YAMLError as exc:
         return None, issues or [explain(exc, text, first_line)]
     except (ValueError, RecursionError) as exc:  # defensive: nothing may crash
         return None, issues or [YamlIssue(first_line, f"YAML 无法读取（{exc}）。", "检查文件内容是否完整。")]
-    if node is None:
-        return None, issues
-    walker = _Walker(first_line, aliases, text.split("\n"))
-    value = walker.walk(node, 0)
-    return value, issues + walker.issues
-
-
-class _Walker:
-    """Turns a node tree into plain values, reporting what PyYAML would hide."""
-
-    def __init__(self, first_line: int, aliases: bool, lines: list[str] | None = None):
-        self.first_line = first_line
-        self.lines = lines or []
-        self.aliases = aliases
-        self.issues: list[YamlIssue] = []
-        self.seen: set[int] = set()
-        self.count = 0
-
-    def line(self, node) -> int:
-        """The 1-based line of a node in the whole file."""
-        return node.start_mark.line + self.first_line
-
-    def walk(self, node, depth: int, at: int = 0):
-        """Convert one node (and its children); at is the line where it is used (for aliases)."""
-        self.count += 1
-        if self.count > MAX_NODES:
-            if self.count == MAX_NODES + 1:
-                self.issues.append(YamlIssue(self.line(node), "内容太多（或引用展开后太多）。", "拆分文件，或去掉 & 和 * 引用。"))
-            return None
-        if id(node) in self.seen and not self.aliases:
-            issue = YamlIssue(at or self.line(node), "用了 YAML 引用（& 和 *），展厅不支持。", "把引用处的内容直接写出来。")
-            if issue not in self.issues:
-                self.issues.append(issue)
-            return None
-        self.seen.add(id(node))
-        if depth > MAX_DEPTH:
-            self.issues.append(YamlIssue(self.line(node), "内容嵌套太深。", "减少缩进层级。"))
-            return None
-        if node.tag not in STANDARD_TAGS:
-            self.issues.append(YamlIssue(self.line(node), f"用了 YAML 标签「{node.tag.replace('tag:yaml.org,2002:', '!!')}」，展厅不支持。",
-                                         "删掉以「!」开头的标签，只写值本身。"))
-            return None
-        if isinstance(node, yaml.ScalarNode):
-            if not node.style and node.value in EMPTY_WORDS:  # plain style is '' in libyaml, None in Python
-                return None
-            if node.style in ('"', "'") and node.end_mark.line > node.start_mark.line:
-                self.swallowed(node)
-            return node.value
-        if isinstance(node, yaml.SequenceNode):
-            result = YList(self.walk(item, depth + 1, self.line(node)) for item in node.value)
-            result.line = self.line(node)
-            result.item_lines = [self.line(item) for item in node.value]
-            return result
-        return self.walk_map(node, depth)
-
-    def swallowed(self, node) -> None:
-        """Report a quoted value whose missing closing quote swallowed the following fields."""
-        inner = self.lines[node.start_mark.line + 1: node.end_mark.line + 1]
-        if any(SWALLOWED_KEY.match(line) for line in inner):
-            end = node.end_mark.line + self.first_line
-            self.issues.append(YamlIssue(self.line(node), f"这一行的引号{node.style}没有配对：它一直延续到第 {end} 行，把中间的字段也当成了值。",
-                                         "在值的末尾补上同样的半角引号，或把引号都删掉。"))
-
-    def walk_map(self, node, depth: int) -> YMap:
-        """Convert a mapping, reporting keys that appear twice."""
-        result = YMap()
-        result.line = self.line(node)
-        result.key_lines = {}
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
-                self.issues.append(YamlIssue(self.line(key_node), "字段名不能是列表或映射。", "字段名写成简单的文字，如 name。"))
-                continue
-            key = key_node.value
-            if key in result.key_lines:
-                first, again = result.key_lines[key], self.line(key_node)
-                lines = f"第 {first} 行和第 {again} 行" if first != again else "在同一行里"
-                self.issues.append(YamlIssue(again, f"字段「{key}」写了两次（{lines}）。", "只保留一个；两个值都需要时合并成一个列表。"))
-                continue
-            result.key_lines[key] = self.line(key_node)
-            result[key] = self.walk(value_node, depth + 1, self.line(key_node))
-        return result
+    return value, issues + builder.issues
 
 
 class _EventBuilder:
-    """Builds values straight from the C parser's events (no node tree), for files without aliases.
+    """Builds values straight from the C parser's events (no node tree), reporting what PyYAML hides.
 
-    It reports exactly what ``_Walker`` reports; an alias is always a mistake here.
+    Duplicate keys, tags and too deep nesting are reported.  An alias is a mistake unless aliases
+    are allowed (site.yaml); then it stands for the anchored value, and that value's full size
+    counts towards MAX_NODES, so nested aliases can never expand without bound.
     """
 
-    def __init__(self, text: str, first_line: int):
+    def __init__(self, text: str, first_line: int, aliases: bool = False):
         self.loader = _Loader(text)
         self.first_line = first_line
+        self.aliases = aliases
         self.lines = text.split("\n")
         self.issues: list[YamlIssue] = []
-        self.anchors: set[str] = set()
+        self.anchors: dict[str, tuple] = {}
         self.count = 0
 
     def line(self, event) -> int:
@@ -440,15 +355,36 @@ class _EventBuilder:
             self.skip(event)
             return None
         if isinstance(event, yaml.AliasEvent):
-            if event.anchor in self.anchors:
-                issue = YamlIssue(self.line(event), "用了 YAML 引用（& 和 *），展厅不支持。", "把引用处的内容直接写出来。")
-            else:
-                issue = YamlIssue(self.line(event), "用了「*」开头的值（YAML 引用）。", "把值用半角引号括起来，或去掉开头的「*」。")
-            if issue not in self.issues:
-                self.issues.append(issue)
-            return None
+            return self.alias(event)
         if event.anchor:
-            self.anchors.add(event.anchor)
+            before = self.count
+            value = self.unanchored(event, depth)
+            self.anchors[event.anchor] = (value, self.count - before + 1)
+            return value
+        return self.unanchored(event, depth)
+
+    def alias(self, event):
+        """The anchored value an alias stands for (site.yaml), or a reported mistake."""
+        known = self.anchors.get(event.anchor)
+        if known is not None and self.aliases:
+            value, size = known
+            self.count += size
+            if self.count > MAX_NODES:
+                issue = YamlIssue(self.line(event), "内容太多（或引用展开后太多）。", "拆分文件，或去掉 & 和 * 引用。")
+                if issue not in self.issues:
+                    self.issues.append(issue)
+                return None
+            return value
+        if known is not None:
+            issue = YamlIssue(self.line(event), "用了 YAML 引用（& 和 *），展厅不支持。", "把引用处的内容直接写出来。")
+        else:
+            issue = YamlIssue(self.line(event), "用了「*」开头的值（YAML 引用）。", "把值用半角引号括起来，或去掉开头的「*」。")
+        if issue not in self.issues:
+            self.issues.append(issue)
+        return None
+
+    def unanchored(self, event, depth: int):
+        """Convert a scalar or collection (its anchor, if any, is handled by the caller)."""
         if event.tag is not None and event.tag not in STANDARD_TAGS:
             self.issues.append(YamlIssue(self.line(event), f"用了 YAML 标签「{event.tag.replace('tag:yaml.org,2002:', '!!')}」，展厅不支持。",
                                          "删掉以「!」开头的标签，只写值本身。"))
