@@ -5,7 +5,6 @@ import ctypes
 import ctypes.util
 import os
 import shutil
-import tempfile
 from pathlib import Path
 
 HOW_TO_SAVE_UTF8 = (
@@ -68,19 +67,6 @@ def inside(root: Path, relative: str) -> Path | None:
     root = root.resolve()
     target = (root / relative).resolve()
     return target if target.is_relative_to(root) else None
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write data to path so that readers see either the old file or the whole new one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 _RENAME_EXCHANGE = 2

@@ -254,15 +254,15 @@ class Renderer:
 
     def known_names(self) -> list[str]:
         """Field and variable names a template may use, for suggestions."""
-        names = set(self.env.globals) | {"entry", "page", "collection", "zone", "entries", "pager", "term", "taxonomy", "terms", "zones"}
+        names = set(self.env.globals) | set(self.env.filters) | {"entry", "page", "collection", "zone", "entries", "pager", "term", "taxonomy", "terms", "zones"}
         names |= {"title", "url", "body", "description", "linked_from", "slug", "collection"}
 
         def add(fields) -> None:
-            for field in fields:
-                names.add(field.name)
-                add(field.fields)
-                if field.item:
-                    add(field.item.fields)
+            for spec in fields:
+                names.add(spec.name)
+                add(spec.fields)
+                if spec.item:
+                    add(spec.item.fields)
 
         for collection in self.site.collections:
             add(collection.fields)
@@ -400,8 +400,3 @@ def extra_jobs(resolved: Resolved, jobs: list[PageJob]) -> list[PageJob]:
         PageJob("sitemap.xml", "sitemap.xml", "", {"pages": pages}, sitemap=False),
         PageJob("robots.txt", "robots.txt", "", {}, sitemap=False),
     ]
-
-
-def safe(html: str) -> Markup:
-    """Mark HTML produced by the Markdown stage as safe."""
-    return Markup(html)

@@ -10,7 +10,7 @@ import datetime
 import posixpath
 import re
 import unicodedata
-from dataclasses import dataclass, field as dc_field
+from dataclasses import dataclass
 
 from .errors import Report, close_matches, did_you_mean, quote, suggest
 from .yamldoc import YList, YMap
@@ -169,7 +169,6 @@ class Checker:
     path: str
     report: Report
     base_dir: str = ""
-    hints: dict = dc_field(default_factory=dict)
 
     def fail(self, line: int, label: str, found: str, fix: str) -> None:
         """Report an error in this file."""

@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from showcase.fsutil import EncodingProblem, atomic_write, decode_text, inside, read_text
+from showcase.fsutil import EncodingProblem, decode_text, inside, read_text
 
 TEXT = "---\nname: 艾子洋\nregion: 吉林长春\n---\n第一段正文。\n"
 
@@ -89,21 +89,3 @@ def test_inside_refuses_a_symlink_that_points_out(tmp_path):
     (tmp_path / "secret.txt").write_text("x")
     os.symlink(tmp_path / "secret.txt", root / "link.jpg")
     assert inside(root, "link.jpg") is None
-
-
-def test_atomic_write_creates_folders_and_replaces(tmp_path):
-    target = tmp_path / "a" / "b" / "page.html"
-    atomic_write(target, b"one")
-    assert target.read_bytes() == b"one"
-    atomic_write(target, b"two")
-    assert target.read_bytes() == b"two"
-    assert sorted(p.name for p in target.parent.iterdir()) == ["page.html"]
-
-
-def test_atomic_write_keeps_the_old_file_when_writing_fails(tmp_path):
-    target = tmp_path / "page.html"
-    target.write_bytes(b"old")
-    with pytest.raises(TypeError):
-        atomic_write(target, "not bytes")  # type: ignore[arg-type]
-    assert target.read_bytes() == b"old"
-    assert [p.name for p in tmp_path.iterdir()] == ["page.html"]
