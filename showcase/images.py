@@ -14,7 +14,9 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+import io
+
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 from .content import Library
 from .errors import Report, quote
@@ -27,6 +29,7 @@ JPEG_QUALITY = 82
 SETTINGS = f"w{MAX_WIDTH}-q{JPEG_QUALITY}-v1"
 FORMATS = {"JPEG", "PNG", "WEBP", "GIF", "BMP", "TIFF", "MPO"}
 Image.MAX_IMAGE_PIXELS = 80_000_000
+SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
 
 
 @dataclass(frozen=True)
@@ -165,22 +168,34 @@ def _reuse(old: Path, target: Path) -> bool:
 
 
 def _encode(picture: Picture) -> bytes:
-    """Decode, turn upright, shrink and re-encode without any metadata."""
-    import io
-
+    """Decode, turn upright, convert to sRGB, shrink and re-encode without any metadata."""
     with Image.open(picture.source) as image:
         image.draft("RGB", (picture.width, picture.height))
         image = ImageOps.exif_transpose(image)
         png = picture.url.endswith(".png")
+        profile = image.info.get("icc_profile")
         image = image.convert("RGBA" if png and _has_alpha(image) else "RGB")
+        image = _to_srgb(image, profile)
         if image.width > picture.width:
             image = image.resize((picture.width, picture.height), Image.LANCZOS)
+        image.info = {}  # Pillow would write comments, EXIF and profiles kept here back into the file
         buffer = io.BytesIO()
         if png:
             image.save(buffer, "PNG", optimize=True)
         else:
             image.save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
         return buffer.getvalue()
+
+
+def _to_srgb(image: Image.Image, profile: bytes | None) -> Image.Image:
+    """Convert pixels from an embedded colour profile to sRGB (the profile itself is not kept)."""
+    if not profile:
+        return image
+    try:
+        source = ImageCms.ImageCmsProfile(io.BytesIO(profile))
+        return ImageCms.profileToProfile(image, source, SRGB, outputMode=image.mode) or image
+    except (OSError, ValueError, ImageCms.PyCMSError):
+        return image
 
 
 def _has_alpha(image: Image.Image) -> bool:
