@@ -26,7 +26,7 @@ from .schema import ImageRef
 
 MAX_WIDTH = 1600
 JPEG_QUALITY = 82
-SETTINGS = f"w{MAX_WIDTH}-q{JPEG_QUALITY}-v1"
+SETTINGS = f"w{MAX_WIDTH}-q{JPEG_QUALITY}-v2"
 FORMATS = {"JPEG", "PNG", "WEBP", "GIF", "BMP", "TIFF", "MPO"}
 Image.MAX_IMAGE_PIXELS = 80_000_000
 SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
