@@ -1,7 +1,7 @@
 """The command line: arguments, messages in Chinese, exit codes.
 
-Exit codes: 0 success · 1 content or site.yaml invalid (nothing written) · 2 usage error ·
-3 unexpected internal error (one line, where to report it).
+Exit codes: 0 success · 1 content or site.yaml invalid (nothing written) · 2 usage error
+(including a wrong --output or --base-url) · 3 unexpected internal error (one line, where to report it).
 """
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import sys
 import traceback
 from pathlib import Path
 
-from .errors import ConfigError, ContentError, OutputError, Report, ShowcaseError, UsageError
+from .errors import COMMAND_LINE, ConfigError, ContentError, OutputError, Report, ShowcaseError, UsageError
 from .pipeline import build
 
 ISSUES_URL = "项目 README 里“报告问题”一节所写的地址"
@@ -81,7 +81,7 @@ def _run(args) -> int:
         report: Report = exc.args[0]
         print(report.format(args.strict), file=sys.stderr)
         print("没有生成：请按上面的提示改正后再运行。output 文件夹保持原样。", file=sys.stderr)
-        return 1
+        return 2 if all(p.path == COMMAND_LINE for p in report.errors) and report.errors else 1
     except OutputError as exc:
         print(f"没有生成：{exc}", file=sys.stderr)
         return 1

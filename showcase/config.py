@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import yamldoc
-from .errors import Report, did_you_mean, quote
+from .errors import COMMAND_LINE, Report, did_you_mean, quote
 from .fsutil import HOW_TO_SAVE_UTF8, EncodingProblem, read_text
 from .schema import TYPES, Field
 from .yamldoc import YList, YMap
@@ -212,7 +212,7 @@ class _Reader:
 
     def command_fail(self, line: int, name: str, found: str, fix: str) -> None:
         """Report a wrong command-line option (it overrides site.yaml, so no line)."""
-        self.report.error("命令行", 0, name, found, fix)
+        self.report.error(COMMAND_LINE, 0, name, found, fix)
 
     def options(self, data, table: dict, prefix: str, line: int) -> dict:
         """Check a mapping against an option table; return values with defaults filled in."""

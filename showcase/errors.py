@@ -16,6 +16,9 @@ import difflib
 from dataclasses import dataclass, field
 
 
+COMMAND_LINE = "命令行"  # the "file" of a problem in a command-line option
+
+
 class ShowcaseError(Exception):
     """Base of every error the command line reports without a traceback."""
 

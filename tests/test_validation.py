@@ -24,10 +24,10 @@ def site(tmp_path) -> Path:
     return sitekit.make_site(tmp_path / "site")
 
 
-def fails(capsys, root: Path, *args: str) -> list[str]:
+def fails(capsys, root: Path, *args: str, code: int = 1) -> list[str]:
     """Run a build that must fail; return its numbered problems."""
-    code, out, err = run(capsys, root, *args)
-    assert code == 1, err + out
+    status, out, err = run(capsys, root, *args)
+    assert status == code, err + out
     assert "Traceback" not in err
     assert err.rstrip().endswith("没有生成：请按上面的提示改正后再运行。output 文件夹保持原样。")
     return problems(err)
@@ -408,7 +408,7 @@ def test_output_folder_that_would_destroy_files(capsys, site, args, value, where
     if value is not None:
         text = (site / "site.yaml").read_text(encoding="utf-8").replace("output: output", f"output: {value}")
         write(site, "site.yaml", text)
-    block = one(fails(capsys, site, *args), "site.yaml" if value else "命令行")
+    block = one(fails(capsys, site, *args, code=1 if value else 2), "site.yaml" if value else "命令行")
     assert f"是{where}：生成时会整个替换它，会删掉您的文件。" in block
     assert (site / "content/workers/艾子洋.md").is_file()
 
@@ -543,3 +543,9 @@ def test_heic_and_svg_photos_get_advice_that_fits(capsys, site):
     write(site, "content/workers/艾子洋.md", text)
     block = one(fails(capsys, site), "content/workers/艾子洋.md")
     assert "HEIC" in block and "兼容性最佳" in block
+
+
+@pytest.mark.parametrize("args", [("--output", "/"), ("--base-url", "not a url")])
+def test_a_wrong_command_line_option_is_a_usage_error(capsys, site, args):
+    block = one(fails(capsys, site, *args, code=2), "命令行")
+    assert header(block) == f"命令行 · {args[0]}"
