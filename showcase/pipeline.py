@@ -5,6 +5,7 @@ site into place.  Large sites render on all cores (fork); each stage's time is r
 """
 from __future__ import annotations
 
+import errno
 import gc
 import multiprocessing
 import os
@@ -15,7 +16,7 @@ from pathlib import Path
 from . import images, refs
 from .config import load_site
 from .content import load_library
-from .errors import ConfigError, ContentError, Report
+from .errors import ConfigError, ContentError, OutputError, Report
 from .output import OutputTree, write_into
 from .render import PageJob, Renderer, extra_jobs, page_jobs
 
@@ -78,7 +79,10 @@ def build(root: Path, output: str | None = None, base_url: str | None = None, st
         if report.failed(strict):
             raise ContentError(report)
         return result
-    tree = OutputTree(site.output)
+    try:
+        tree = OutputTree(site.output)
+    except OSError as exc:
+        raise OutputError(_os_problem(exc, site.output)) from None
     try:
         page_list = page_jobs(resolved, renderer.env)
         page_list += extra_jobs(resolved, page_list)
@@ -92,11 +96,25 @@ def build(root: Path, output: str | None = None, base_url: str | None = None, st
             raise ContentError(report)
         tree.commit()
         clock.lap("swap")
+    except OSError as exc:
+        tree.abort()
+        raise OutputError(_os_problem(exc, site.output)) from None
     except BaseException:
         tree.abort()
         raise
     result.output = site.output
     return result
+
+
+def _os_problem(exc: OSError, output: Path) -> str:
+    """A Chinese explanation of a failure to write the output folder."""
+    where = exc.filename or output
+    if exc.errno == errno.ENOSPC:
+        return f"磁盘空间不够，写不下 {where}。清理磁盘后再生成；原来的 {output} 保持不变。"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EBUSY):
+        return (f"没有权限或文件被占用，无法写入 {where}（{exc.strerror}）。关闭正在打开其中文件的程序"
+                f"（如资源管理器预览、浏览器、上传工具）后再试；原来的 {output} 保持不变。")
+    return f"无法写入 {where}（{exc.strerror}）。检查磁盘和文件夹权限后再试；原来的 {output} 保持不变。"
 
 
 def _try_each_template(renderer: Renderer, resolved) -> None:

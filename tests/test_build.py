@@ -205,3 +205,25 @@ def test_long_listings_are_paginated(make_project, tiny_hall, build_project):
     cards = sum((out / p).read_text(encoding="utf-8").count('class="card ') for p in
                 ("workers/index.html", "workers/page/2/index.html", "workers/page/3/index.html"))
     assert cards == 101
+
+
+def test_an_unwritable_output_folder_is_explained_not_a_traceback(make_project, tiny_hall, tmp_path):
+    import os
+
+    root = make_project(tiny_hall)
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        if os.access(locked, os.W_OK):  # root may write anywhere; use a path under a file instead
+            target = tmp_path / "a-file"
+            target.write_text("x")
+            out = target / "site"
+        else:
+            out = locked / "site"
+        result = run_build(root, "--output", str(out))
+    finally:
+        locked.chmod(0o700)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr and "内部错误" not in result.stderr
+    assert "无法写入" in result.stderr or "没有权限" in result.stderr or "不是文件夹" in result.stderr
