@@ -111,6 +111,8 @@ def _os_problem(exc: OSError, output: Path) -> str:
     where = exc.filename or output
     if exc.errno == errno.ENOSPC:
         return f"磁盘空间不够，写不下 {where}。清理磁盘后再生成；原来的 {output} 保持不变。"
+    if exc.errno in (errno.EEXIST, errno.ENOTDIR):
+        return f"{where} 是一个文件，不是文件夹，输出文件夹没法建在它里面。换一个输出文件夹；原来的 {output} 保持不变。"
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EBUSY):
         return (f"没有权限或文件被占用，无法写入 {where}（{exc.strerror}）。关闭正在打开其中文件的程序"
                 f"（如资源管理器预览、浏览器、上传工具）后再试；原来的 {output} 保持不变。")
