@@ -25,6 +25,13 @@ Builds the 产改成果展厅 static site from the YAML + Markdown files in cont
 EPILOG = """退出码 / exit codes: 0 成功 success · 1 内容有错 content invalid · 2 命令用法错误 usage error · 3 内部错误 internal error"""
 
 
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """Help layout with a bilingual usage line."""
+
+    def add_usage(self, usage, actions, groups, prefix=None):
+        super().add_usage(usage, actions, groups, prefix="用法 / usage: ")
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse that reports usage errors in Chinese and English with exit code 2."""
 
@@ -36,7 +43,9 @@ class _Parser(argparse.ArgumentParser):
 def make_parser() -> argparse.ArgumentParser:
     """The argument parser, with help in Chinese and English."""
     parser = _Parser(prog="python build.py", description=DESCRIPTION, epilog=EPILOG,
-                     formatter_class=argparse.RawDescriptionHelpFormatter, add_help=False)
+                     formatter_class=_Formatter, add_help=False)
+    parser._positionals.title = "命令 / command"
+    parser._optionals.title = "选项 / options"
     parser.add_argument("-h", "--help", action="help", help="显示帮助 / show this help")
     parser.add_argument("command", nargs="?", choices=["build", "check"], default="build",
                         help="build 生成网站（默认）/ build the site (default); check 只检查内容 / validate only")
