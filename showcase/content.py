@@ -11,17 +11,16 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from . import yamldoc
 from markupsafe import Markup
-from pypinyin import lazy_pinyin
 
 from .config import Collection, DataSet, Site
 from .errors import Report, did_you_mean
 from .fsutil import EncodingProblem, read_text
 from .markup import Renderer, excerpt, plain_text, slugify
-from .schema import Checker
+from .schema import Checker, ImageRef
 from .yamldoc import YList, YMap
 
 MAX_FILE_BYTES = 2_000_000
@@ -33,6 +32,10 @@ PARALLEL_THRESHOLD = 400
 @functools.lru_cache(maxsize=20000)
 def _char_pinyin(char: str) -> str:
     """The pinyin of one character (the character itself when it has none)."""
+    if char.isascii():
+        return char.lower()
+    from pypinyin import lazy_pinyin  # 55 MB: loaded in the parse workers, not in the renderers
+
     return lazy_pinyin(char)[0]
 
 
@@ -92,6 +95,7 @@ class Entry:
         self.linked_from: dict[str, list[Entry]] = {}
         self.sort_key = (pinyin_key(self.title), self.title, slug)
         self._html: Markup | None = None
+        self.slugs: dict[str, str] = {}
 
     @property
     def body(self) -> Markup:
@@ -328,14 +332,68 @@ def _ignored(path: Path) -> bool:
     return name.startswith((".", "~$", "_")) or name.endswith(("~", ".bak", ".tmp", ".swp"))
 
 
+def field_values(data: dict, path: str) -> list:
+    """The values at a dotted field path such as honours.name (lists are flattened)."""
+    values = [data]
+    for part in path.split("."):
+        next_values = []
+        for value in values:
+            item = value.get(part) if isinstance(value, dict) else None
+            if isinstance(item, list):
+                next_values.extend(item)
+            elif item is not None:
+                next_values.append(item)
+        values = next_values
+    return [v for v in values if v not in (None, "")]
+
+
+def image_refs(value):
+    """Every ImageRef inside a (nested) value."""
+    if isinstance(value, ImageRef):
+        yield value
+    elif isinstance(value, list):
+        for item in value:
+            yield from image_refs(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from image_refs(item)
+
+
+def add_slugs(entry: Entry, term_paths) -> None:
+    """Work out now the pinyin slugs later stages need (taxonomy terms, image names).
+
+    Parse workers do this so that the main process and the renderers never load pypinyin.
+    """
+    for path in term_paths:
+        for value in field_values(entry.data, path):
+            if isinstance(value, str) and value not in entry.slugs:
+                entry.slugs[value] = slugify(value)
+    for ref in image_refs(entry.data):
+        stem = PurePosixPath(ref.path).stem
+        if stem not in entry.slugs:
+            entry.slugs[stem] = slugify(stem)
+
+
+def term_paths(site: Site) -> dict[str, list[str]]:
+    """Collection name → the field paths its taxonomies group by."""
+    paths: dict[str, list[str]] = {}
+    for taxonomy in site.taxonomies:
+        for name in taxonomy.collections:
+            paths.setdefault(name, []).append(taxonomy.field)
+    return paths
+
+
 def _parse_chunk(args) -> tuple[list, list]:
     """Parse a chunk of files in a worker process; return entries and problems."""
-    root, allow_html, items, light = args
+    root, allow_html, items, light, paths = args
     report = Report()
     render = markdown_renderer(allow_html)
     entries = [entry_from_file(path, root, collection, render, report) for collection, path in items]
-    if light:
-        entries = [e.travel_light() if e is not None else None for e in entries]
+    for entry in entries:
+        if entry is not None:
+            add_slugs(entry, paths.get(entry.collection, ()))
+            if light:
+                entry.travel_light()
     return entries, report.problems
 
 
@@ -346,7 +404,7 @@ def load_library(site: Site, report: Report, jobs: int | None = None) -> Library
     if jobs > 1 and len(files) >= PARALLEL_THRESHOLD and _can_fork():
         results = _parse_parallel(site, files, jobs)
     else:
-        results = _parse_chunk((site.root, site.allow_html, files, False))
+        results = _parse_chunk((site.root, site.allow_html, files, False, term_paths(site)))
     entries, problems = results
     report.extend(problems)
     library = Library(site)
@@ -382,7 +440,8 @@ def _parse_parallel(site: Site, files: list, jobs: int) -> tuple[list, list]:
     import multiprocessing
 
     size = max(1, len(files) // (jobs * 4))
-    chunks = [(site.root, site.allow_html, files[i:i + size], True) for i in range(0, len(files), size)]
+    paths = term_paths(site)
+    chunks = [(site.root, site.allow_html, files[i:i + size], True, paths) for i in range(0, len(files), size)]
     with multiprocessing.get_context("fork").Pool(jobs) as pool:
         parts = pool.map(_parse_chunk, chunks)
     entries = [e for part_entries, _ in parts for e in part_entries]

@@ -18,7 +18,7 @@ import io
 
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
-from .content import Library
+from .content import Library, image_refs
 from .errors import Report, quote
 from .fsutil import inside
 from .markup import slugify
@@ -52,33 +52,21 @@ def _hash(path: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-def _refs(value):
-    """Every ImageRef inside a (nested) value."""
-    if isinstance(value, ImageRef):
-        yield value
-    elif isinstance(value, list):
-        for item in value:
-            yield from _refs(item)
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _refs(item)
-
-
 def plan(library: Library, report: Report) -> dict[str, Picture]:
     """Check every image an entry names and decide its output; content path → Picture."""
     content_dir = library.site.content_dir
     pictures: dict[str, Picture] = {}
     for entry in library.all():
-        for ref in _refs(entry.data):
+        for ref in image_refs(entry.data):
             if ref.path in pictures:
                 continue
-            picture = _plan_one(content_dir, ref, entry.source, report)
+            picture = _plan_one(content_dir, ref, entry.source, report, entry.slugs)
             if picture:
                 pictures[ref.path] = picture
     return pictures
 
 
-def _plan_one(content_dir: Path, ref: ImageRef, source: str, report: Report) -> Picture | None:
+def _plan_one(content_dir: Path, ref: ImageRef, source: str, report: Report, slugs: dict) -> Picture | None:
     """Check one image and work out its output name and size."""
     path = inside(content_dir, ref.path)
     shown = quote(f"content/{ref.path}")
@@ -108,7 +96,8 @@ def _plan_one(content_dir: Path, ref: ImageRef, source: str, report: Report) -> 
         height, width = round(height * MAX_WIDTH / width), MAX_WIDTH
     digest = _hash(path)
     ext = "png" if kind in ("PNG", "GIF") else "jpg"
-    name = slugify(path.stem)[:40] or "image"
+    stem = Path(ref.path).stem
+    name = (slugs.get(stem) or slugify(stem))[:40] or "image"
     return Picture(path, f"images/{name}-{digest[:10]}.{ext}", width, height, digest)
 
 

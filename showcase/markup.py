@@ -14,7 +14,6 @@ import unicodedata
 
 import markdown
 from markdown.treeprocessors import InlineProcessor, Treeprocessor
-from pypinyin import Style, lazy_pinyin
 
 CJK = r"\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u3200-\u32ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
 CJK_PUNCT = "\u2018\u2019\u201c\u201d\u2014\u2026\u00b7"
@@ -163,6 +162,8 @@ def slugify(text: str) -> str:
         if not chunk:
             continue
         if re.match(r"[\u3400-\u4dbf\u4e00-\u9fff]", chunk):
+            from pypinyin import Style, lazy_pinyin  # 55 MB: loaded only where Chinese needs it
+
             words.append("".join(lazy_pinyin(chunk, style=Style.NORMAL, errors="ignore")))
         else:
             ascii_text = unicodedata.normalize("NFKD", chunk).encode("ascii", "ignore").decode()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .content import Entry, Library
+from .content import field_values as content_values
 from .errors import Report, did_you_mean
 from .markup import slugify
 from .schema import Ref
@@ -204,18 +205,8 @@ def _targets(value):
 
 
 def field_values(entry: Entry, path: str) -> list[str]:
-    """The text values at a dotted field path such as honours.name."""
-    values = [entry.data]
-    for part in path.split("."):
-        next_values = []
-        for value in values:
-            item = value.get(part) if isinstance(value, dict) else None
-            if isinstance(item, list):
-                next_values.extend(item)
-            elif item is not None:
-                next_values.append(item)
-        values = next_values
-    return [v.title if isinstance(v, Entry) else str(v) for v in values if v not in (None, "")]
+    """The text values at a dotted field path such as honours.name (entries by their title)."""
+    return [v.title if isinstance(v, Entry) else str(v) for v in content_values(entry.data, path)]
 
 
 def _terms(library: Library, taxonomy, claims: dict, report: Report) -> list[Term]:
@@ -226,10 +217,12 @@ def _terms(library: Library, taxonomy, claims: dict, report: Report) -> list[Ter
             for value in dict.fromkeys(field_values(entry, taxonomy.field)):
                 term = terms.setdefault(value, Term(value, "", ""))
                 term.entries.append(entry)
+    known = {text: slug for cname in taxonomy.collections for entry in library.entries.get(cname, []) for text, slug in entry.slugs.items()}
+    slugs = {name: known.get(name) or slugify(name) for name in terms}
     used: set[str] = set()
-    ordered = sorted(terms.values(), key=lambda t: (slugify(t.name), t.name))
+    ordered = sorted(terms.values(), key=lambda t: (slugs[t.name], t.name))
     for term in ordered:
-        base = slugify(term.name) or "term"
+        base = slugs[term.name] or "term"
         slug, n = base, 2
         while slug in used:
             slug, n = f"{base}-{n}", n + 1
