@@ -347,16 +347,16 @@ def field_values(data: dict, path: str) -> list:
     return [v for v in values if v not in (None, "")]
 
 
-def image_refs(value):
-    """Every ImageRef inside a (nested) value."""
-    if isinstance(value, ImageRef):
+def nested(value, kind):
+    """Every instance of kind inside a value of lists and records, depth first."""
+    if isinstance(value, kind):
         yield value
     elif isinstance(value, list):
         for item in value:
-            yield from image_refs(item)
+            yield from nested(item, kind)
     elif isinstance(value, dict):
         for item in value.values():
-            yield from image_refs(item)
+            yield from nested(item, kind)
 
 
 def add_slugs(entry: Entry, term_paths) -> None:
@@ -368,7 +368,7 @@ def add_slugs(entry: Entry, term_paths) -> None:
         for value in field_values(entry.data, path):
             if isinstance(value, str) and value not in entry.slugs:
                 entry.slugs[value] = slugify(value)
-    for ref in image_refs(entry.data):
+    for ref in nested(entry.data, ImageRef):
         stem = PurePosixPath(ref.path).stem
         if stem not in entry.slugs:
             entry.slugs[stem] = slugify(stem)

@@ -18,7 +18,7 @@ import io
 
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
-from .content import Library, image_refs
+from .content import Library, nested
 from .errors import Report, quote
 from .fsutil import inside
 from .markup import slugify
@@ -57,7 +57,7 @@ def plan(library: Library, report: Report) -> dict[str, Picture]:
     content_dir = library.site.content_dir
     pictures: dict[str, Picture] = {}
     for entry in library.all():
-        for ref in image_refs(entry.data):
+        for ref in nested(entry.data, ImageRef):
             if ref.path in pictures:
                 continue
             picture = _plan_one(content_dir, ref, entry.source, report, entry.slugs)

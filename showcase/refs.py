@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .content import Entry, Library
+from .content import Entry, Library, nested
 from .content import field_values as content_values
 from .errors import Report, did_you_mean
 from .markup import slugify
@@ -105,7 +105,7 @@ def resolve(library: Library, report: Report) -> Resolved:
             linked: set[str] = set()
             for name in names:
                 entry.data[name] = value = _resolve_value(entry.data.get(name), index, entry, report)
-                for target in _targets(value):
+                for target in nested(value, Entry):
                     if target.key not in linked:
                         linked.add(target.key)
                         target.linked_from.setdefault(entry.collection, []).append(entry)
@@ -190,18 +190,6 @@ def _resolve_ref(ref: Ref, index: Index, entry, report: Report) -> Entry | None:
     report.error(entry.source, ref.line, label, f"{where}里没有「{ref.key}」这个条目{note}。",
                  hint + "填写条目的文件名（不含 .md）、slug 或名称；若该条目还没建，请先新建它。")
     return None
-
-
-def _targets(value):
-    """Every Entry inside a (nested) value."""
-    if isinstance(value, Entry):
-        yield value
-    elif isinstance(value, list):
-        for item in value:
-            yield from _targets(item)
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _targets(item)
 
 
 def field_values(entry: Entry, path: str) -> list[str]:
