@@ -6,7 +6,6 @@ site into place.  Large sites render on all cores (fork); each stage's time is r
 from __future__ import annotations
 
 import errno
-import gc
 import multiprocessing
 import os
 import time
@@ -171,7 +170,6 @@ def _render_parallel(renderer: Renderer, jobs: list[PageJob], tree: OutputTree, 
     """Fork workers that share the resolved library and render slices of the page list."""
     global _STATE
     _STATE = (renderer, jobs, tree.root)
-    gc.freeze()  # the workers' collector then never walks (and so never copies) the shared library
     step = max(1, len(jobs) // (cores * 8))
     slices = [(i, min(i + step, len(jobs))) for i in range(0, len(jobs), step)]
     try:
@@ -179,7 +177,6 @@ def _render_parallel(renderer: Renderer, jobs: list[PageJob], tree: OutputTree, 
             parts = pool.map(_render_slice, slices)
     finally:
         _STATE = None
-        gc.unfreeze()
     all_written = []
     for written, problems in parts:
         tree.claim(written)
