@@ -161,6 +161,7 @@ class Renderer:
             collections=self.resolved.library.entries,
             data=self.resolved.library.data,
             nav=self._nav(),
+            free_pages=self._free_pages(),
         )
         return env
 
@@ -190,6 +191,12 @@ class Renderer:
         """The main navigation: every listed collection, then every taxonomy."""
         items = [NavItem(c.url.split("{slug}")[0].strip("/") + "/", c.label, c.name, False) for c in self.site.collections if c.list]
         return items + [NavItem(t.name + "/", t.label, t.name, True) for t in self.site.taxonomies]
+
+    def _free_pages(self) -> list[Entry]:
+        """Entries of collections without a list page (such as 关于本展厅), except zone intros."""
+        intros = {zone.intro.key for zone in self.resolved.zones if zone.intro is not None}
+        return [entry for c in self.site.collections if not c.list
+                for entry in self.resolved.library.entries.get(c.name, []) if entry.key not in intros]
 
     def _term_url(self, value, taxonomy: str) -> str | None:
         """The page of a taxonomy term (such as the region 吉林长春), or None."""

@@ -227,3 +227,21 @@ def test_an_unwritable_output_folder_is_explained_not_a_traceback(make_project, 
     assert result.returncode == 1
     assert "Traceback" not in result.stderr and "内部错误" not in result.stderr
     assert "无法写入" in result.stderr or "没有权限" in result.stderr or "不是文件夹" in result.stderr
+
+
+def test_every_page_is_reachable_by_links_from_the_home_page(demo_site):
+    seen, queue = {"index.html"}, ["index.html"]
+    while queue:
+        page = queue.pop()
+        html = (demo_site / page).read_text(encoding="utf-8")
+        base = (demo_site / page).parent
+        for href in re.findall(r'href="([^"#?:]+)"', html):
+            target = (base / href).resolve()
+            target = target / "index.html" if target.is_dir() else target
+            if target.suffix == ".html" and target.is_file() and target.is_relative_to(demo_site.resolve()):
+                name = target.relative_to(demo_site.resolve()).as_posix()
+                if name not in seen:
+                    seen.add(name)
+                    queue.append(name)
+    pages = {p.relative_to(demo_site).as_posix() for p in demo_site.rglob("*.html")} - {"404.html"}
+    assert pages - seen == set()
