@@ -38,6 +38,7 @@ class ZoneView:
     collection: str
     entries: list
     total: int
+    chosen: list = field(default_factory=list)
 
 
 @dataclass
@@ -244,4 +245,4 @@ def _zone(library: Library, index: Index, zone, report: Report) -> ZoneView:
     else:
         chosen = sorted(pool, key=lambda e: (not e.get("featured", False),))
     shown = chosen[: zone.limit] if zone.limit else chosen
-    return ZoneView(zone.id, zone.title, intro, zone.collection, shown, len(chosen))
+    return ZoneView(zone.id, zone.title, intro, zone.collection, shown, len(chosen), chosen)

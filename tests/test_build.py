@@ -205,6 +205,9 @@ def test_long_listings_are_paginated(make_project, tiny_hall, build_project):
     cards = sum((out / p).read_text(encoding="utf-8").count('class="card ') for p in
                 ("workers/index.html", "workers/page/2/index.html", "workers/page/3/index.html"))
     assert cards == 101
+    zone = (out / "zone-workers/index.html").read_text(encoding="utf-8")
+    assert zone.count('class="card ') == 48
+    assert 'href="../workers/">查看全部 101 个' in zone
 
 
 def test_an_unwritable_output_folder_is_explained_not_a_traceback(make_project, tiny_hall, tmp_path):
