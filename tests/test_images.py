@@ -10,6 +10,15 @@ from PIL import Image
 SHARED_PHOTO = Path(__file__).resolve().parents[2] / "shared" / "photos" / "bridge.jpg"
 
 
+def large_photo() -> bytes:
+    """A real 4352×2448 camera photo from ../shared/photos, or a generated one of that size."""
+    if SHARED_PHOTO.is_file():
+        return SHARED_PHOTO.read_bytes()
+    buffer = io.BytesIO()
+    Image.radial_gradient("L").resize((4352, 2448)).convert("RGB").save(buffer, "JPEG", quality=85)
+    return buffer.getvalue()
+
+
 def camera_jpeg() -> bytes:
     """A 2000×1200 JPEG stored sideways (Orientation 6) with GPS, camera model and a comment."""
     image = Image.new("RGB", (2000, 1200), (200, 40, 40))
@@ -68,7 +77,7 @@ def test_transparent_png_stays_png_with_alpha(make_project, tiny_hall, build_pro
 
 def test_output_names_follow_content_and_large_photos_shrink(make_project, tiny_hall, build_project):
     files = dict(tiny_hall)
-    files["content/workers/images/ai-ziyang.jpg"] = SHARED_PHOTO.read_bytes()
+    files["content/workers/images/ai-ziyang.jpg"] = large_photo()
     root = make_project(files)
     first = build_project(root)
     image, _ = built_picture(first, "workers/ai-ziyang/index.html")
