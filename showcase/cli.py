@@ -54,6 +54,8 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--strict", action="store_true", help="警告也算错误 / treat warnings as errors")
     parser.add_argument("--root", metavar="DIR", default=".", help="项目文件夹（默认当前文件夹）/ project folder (default: current)")
     parser.add_argument("--jobs", metavar="N", type=int, help="使用的 CPU 核数（默认全部）/ CPU cores to use (default: all)")
+    parser.add_argument("--clean", action="store_true",
+                        help="不用上次生成留下的缓存，全部重新生成 / ignore the caches of earlier builds, rebuild everything")
     return parser
 
 
@@ -85,7 +87,8 @@ def _run(args) -> int:
         print("命令用法错误：--jobs 至少为 1。", file=sys.stderr)
         return 2
     try:
-        result = build(root, args.output, args.base_url, args.strict, args.jobs, write=args.command == "build")
+        result = build(root, args.output, args.base_url, args.strict, args.jobs, write=args.command == "build",
+                       clean=args.clean)
     except (ConfigError, ContentError) as exc:
         report: Report = exc.args[0]
         print(report.format(args.strict), file=sys.stderr)
@@ -106,6 +109,16 @@ def _run(args) -> int:
     if args.command == "check":
         print(f"检查通过：没有错误，{len(report.warnings)} 个警告。")
         return 0
-    print(f"完成：{result.pages} 个页面，{result.images} 张图片，{len(report.warnings)} 个警告，用时 {result.seconds:.2f} 秒。"
-          f"打开 {result.output / 'index.html'} 查看。")
+    print(summary(result))
     return 0
+
+
+def summary(result) -> str:
+    """The last line of a build: what was made, how long it took, where to look."""
+    warnings = len(result.report.warnings)
+    where = f"打开 {result.output / 'index.html'} 查看。"
+    if result.unchanged:
+        return f"没有变化：上次生成之后内容、模板和设置都没有改动，用时 {result.seconds:.2f} 秒，{warnings} 个警告。{where}"
+    redone = f"（其中 {result.rendered} 个重新生成）" if result.rendered < result.pages else ""
+    return (f"完成：{result.pages} 个页面{redone}，{result.images} 张图片，{warnings} 个警告，"
+            f"用时 {result.seconds:.2f} 秒。{where}")
