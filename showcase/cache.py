@@ -71,12 +71,8 @@ def stamp(path: Path) -> tuple[int, int] | None:
     return info.st_size, info.st_mtime_ns
 
 
-def input_signature(root: Path, site_file: Path, folders: list[Path], options: tuple) -> str | None:
-    """One hash over the size and time of every input file and the build options.
-
-    None when a file changed within the last second (see EntryCache): such a build is never
-    taken as "nothing changed" the next time.
-    """
+def input_stamps(root: Path, site_file: Path, folders: list[Path], options: tuple) -> tuple[str, bool]:
+    """A hash over the size and time of every input file and the options; and whether one changed just now."""
     now = time.time()
     site_stamp = stamp(site_file)
     digest = hashlib.sha256(repr((CODE_VERSION, options, site_stamp)).encode())
@@ -89,7 +85,14 @@ def input_signature(root: Path, site_file: Path, folders: list[Path], options: t
                 file_stamp = stamp(Path(path))
                 racy = racy or _recent(file_stamp, now)
                 digest.update(f"{os.path.relpath(path, root)}\0{file_stamp}\n".encode())
-    return None if racy else digest.hexdigest()
+    return digest.hexdigest(), racy
+
+
+def input_signature(root: Path, site_file: Path, folders: list[Path], options: tuple) -> str | None:
+    """input_stamps' hash, or None when a file changed within the last second (see EntryCache):
+    such a build is never taken as "nothing changed" the next time."""
+    digest, racy = input_stamps(root, site_file, folders, options)
+    return None if racy else digest
 
 
 RACY_SECONDS = 1.0
