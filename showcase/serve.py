@@ -1,10 +1,10 @@
 """Live preview: build, serve the output on localhost, rebuild on every save, reload the browser.
 
 ``serve`` builds once, then serves the output folder with Tornado (which livereload brings) and
-the livereload.js client that comes with livereload.  Every 0.2 s it compares the size and time of
-every file under content/, templates/, assets/ and site.yaml; when they change and then stay still
-for one more look (editors save several times, photos arrive by the folder), it rebuilds once —
-incrementally — and tells every open page to reload.  When the content is invalid the previous
+the livereload.js client that comes with livereload.  watchdog reports every change under content/,
+templates/, assets/ and to site.yaml as it happens (inotify, FSEvents, Windows change notices);
+once no change has come for QUIET_SECONDS (editors save several times, photos arrive by the
+folder), it rebuilds once — incrementally — and tells every open page to reload.  When the content is invalid the previous
 output stays, and every HTML page served carries an overlay listing each problem (file, line,
 Chinese message, fix); when the content is fixed, pages reload to the fixed site by themselves.
 Nothing outside the output folder is ever served.
@@ -21,10 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
-from .cache import input_stamps
 from .errors import ConfigError, ContentError, OutputError, Problem, ShowcaseError, UsageError
 
-POLL_SECONDS = 0.2
+QUIET_SECONDS = 0.08
 LIVERELOAD_JS = Path(__import__("livereload").__file__).parent / "vendors" / "livereload.js"
 RELOAD_SCRIPT = ('<script src="/livereload.js?port={port}"></script>')
 for _type, _suffix in (("image/avif", ".avif"), ("image/webp", ".webp"), ("image/svg+xml", ".svg"),
@@ -41,13 +40,17 @@ class Preview:
     output: Path | None = None
     problems: list[Problem] = field(default_factory=list)
     failed: bool = False
-    signature: str | None = None
+    changed_at: float | None = None
     clients: set = field(default_factory=set)
+    observer: object = None
 
-    def watched(self) -> str:
-        """A hash of the size and time of every input file."""
-        folders = [self.root / name for name in ("content", "templates", "assets")]
-        return input_stamps(self.root / "site.yaml", folders, ())[0]
+    def is_input(self, path: str) -> bool:
+        """True for site.yaml and files under content/, templates/ and assets/ (not the output or caches)."""
+        try:
+            parts = Path(path).resolve().relative_to(self.root).parts
+        except ValueError:
+            return False
+        return parts == ("site.yaml",) or (len(parts) > 1 and parts[0] in ("content", "templates", "assets"))
 
     def rebuild(self) -> str:
         """Build (incrementally), remember the outcome and return a one-line summary for the terminal."""
@@ -97,7 +100,7 @@ def serve(root: Path, host: str, port: int, options: dict) -> int:
     for name in ("tornado.access", "tornado.application", "tornado.general"):
         logging.getLogger(name).setLevel(logging.CRITICAL)  # the terminal is for the publicist
     preview = Preview(root.resolve(), options)
-    preview.signature = preview.watched()
+    preview.observer = _watch(preview)  # before the first build, so that no save is missed
     print(preview.rebuild(), flush=True)
     if preview.output is None:
         preview.output = _output_folder(preview)
@@ -105,17 +108,45 @@ def serve(root: Path, host: str, port: int, options: dict) -> int:
     try:
         app.listen(port, address=host)
     except OSError as exc:
+        preview.observer.stop()
         print(f"命令用法错误：无法在 {host}:{port} 上启动预览（{exc.strerror}）。端口可能已被占用，换一个：--port {port + 1}", file=sys.stderr)
         return 2
     shown = "127.0.0.1" if host in ("", "0.0.0.0") else host
     print(f"预览地址：http://{shown}:{port}/ （保存文件后自动刷新；按 Ctrl+C 停止）", flush=True)
-    loop = tornado.ioloop.IOLoop.current()
-    tornado.ioloop.PeriodicCallback(lambda: _poll(preview), POLL_SECONDS * 1000).start()
+    tornado.ioloop.PeriodicCallback(lambda: _rebuild_when_quiet(preview), QUIET_SECONDS * 1000 / 4).start()
     try:
-        loop.start()
+        tornado.ioloop.IOLoop.current().start()
     except KeyboardInterrupt:
         print("预览已停止。", flush=True)
+    finally:
+        preview.observer.stop()
     return 0
+
+
+def _watch(preview: Preview):
+    """Start watchdog on the inputs (not the output or caches, whose folders come and go)."""
+    from watchdog.events import FileSystemEventHandler
+    from watchdog.observers import Observer
+
+    class Inputs(FileSystemEventHandler):
+        """Notes the time of the last change to an input file."""
+
+        def on_any_event(self, event) -> None:
+            if event.event_type in ("opened", "closed_no_write") or (event.is_directory and event.event_type == "modified"):
+                return
+            paths = (event.src_path, getattr(event, "dest_path", "") or "")
+            if any(path and preview.is_input(os.fsdecode(path)) for path in paths):
+                preview.changed_at = time.monotonic()
+
+    observer = Observer()
+    observer.daemon = True
+    handler = Inputs()
+    observer.schedule(handler, str(preview.root), recursive=False)  # site.yaml; content/ appearing
+    for name in ("content", "templates", "assets"):
+        if (preview.root / name).is_dir():
+            observer.schedule(handler, str(preview.root / name), recursive=True)
+    observer.start()
+    return observer
 
 
 def _output_folder(preview: Preview) -> Path:
@@ -127,16 +158,16 @@ def _output_folder(preview: Preview) -> Path:
     return site.output if site is not None else preview.root / "output"
 
 
-def _poll(preview: Preview) -> None:
-    """Rebuild when the inputs changed and have stayed still since the last look."""
-    now = preview.watched()
-    if now == preview.signature:
+def _rebuild_when_quiet(preview: Preview) -> None:
+    """Rebuild once the inputs have stopped changing for QUIET_SECONDS, then reload every open page."""
+    if not all(emitter.is_alive() for emitter in preview.observer.emitters):
+        preview.observer.stop()  # a watch thread died (say, a folder vanished mid-scan): watch afresh, rebuild
+        preview.observer = _watch(preview)
+        preview.changed_at = time.monotonic() - QUIET_SECONDS
+    changed = preview.changed_at
+    if changed is None or time.monotonic() - changed < QUIET_SECONDS:
         return
-    time.sleep(POLL_SECONDS / 2)
-    while (later := preview.watched()) != now:  # still being written: wait until it settles
-        now = later
-        time.sleep(POLL_SECONDS / 2)
-    preview.signature = now
+    preview.changed_at = None
     print(preview.rebuild(), flush=True)
     for client in list(preview.clients):
         client.reload()
