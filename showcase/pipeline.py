@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import images, refs
+from . import images, refs, search
 from .config import load_site
 from .content import load_library
 from .errors import ConfigError, ContentError, OutputError, Report
@@ -84,6 +84,11 @@ def build(root: Path, output: str | None = None, base_url: str | None = None, st
         raise OutputError(_os_problem(exc, site.output)) from None
     try:
         page_list = page_jobs(resolved, renderer.env)
+        if "search.html" in renderer.env.list_templates():
+            script = search.index_script(search.build_index(resolved, pictures))
+            tree.write(search.INDEX_FILE, script)
+            page_list.append(search.page_job(site, script))
+            clock.lap("search")
         page_list += extra_jobs(resolved, page_list)
         result.pages = _render_all(renderer, page_list, tree, jobs or os.cpu_count() or 1)
         clock.lap("render")
