@@ -1,7 +1,7 @@
 /* 展厅 search: the matcher over search-index.js, for the search page and the kiosk.
  * The same rules as showcase/search.py (tests prove both give identical results):
  * every word of the query must occur in the entry's normalised text; exact-title hits first,
- * then more words in the title, then more occurrences, then the site's own order.  Facets are
+ * then more words in the title (a shorter such title first), then more occurrences, then the site's own order.  Facets are
  * disjunctive: values of one facet are alternatives, facets combine, and a facet's counts
  * ignore its own selection.  Plain JavaScript, no library, no network. */
 (function (global) {
@@ -48,7 +48,7 @@
     return count;
   }
 
-  /** Sort key parts: exact title, words in the title, occurrences. */
+  /** Sort key parts: exact title, words in the title, a shorter such title, occurrences. */
   function rank(entry, words) {
     var title = entryTitle(entry);
     var inTitle = 0;
@@ -57,7 +57,7 @@
       if (title.indexOf(words[i]) >= 0) inTitle++;
       total += occurrences(entry[3], words[i]);
     }
-    return [title === words.join(' ') ? 0 : 1, -inTitle, -total];
+    return [title === words.join(' ') ? 0 : 1, -inTitle, inTitle ? title.length : 0, -total];
   }
 
   /** (facet slot, wanted value numbers) for each facet the filters name; unknown values match nothing. */
@@ -109,7 +109,7 @@
       shown.forEach(function (n) { keys[n] = rank(entries[n], words); });
       shown.sort(function (a, b) {
         var ka = keys[a], kb = keys[b];
-        return (ka[0] - kb[0]) || (ka[1] - kb[1]) || (ka[2] - kb[2]) || (a - b);
+        return (ka[0] - kb[0]) || (ka[1] - kb[1]) || (ka[2] - kb[2]) || (ka[3] - kb[3]) || (a - b);
       });
     }
     var table = {};

@@ -619,13 +619,13 @@ def _search(reader: _Reader, data, collections: tuple, taxonomies: tuple, line: 
     for name in chosen:
         if name not in by_name:
             guess = did_you_mean(name, by_name)
-            reader.fail(line, "search.collections", f"集合「{name}」不存在。",
+            reader.fail(_line(data, "collections"), "search.collections", f"集合「{name}」不存在。",
                         (f"您是不是想写「{guess}」？" if guess else "") + "已有集合：" + "、".join(by_name) + "。")
     searched = [by_name[n] for n in chosen if n in by_name] or list(collections)
     fields = tuple(str(f) for f in options["fields"] or ())
     for path in fields:
         if path != "body" and not any(_field_path_exists(c, path) for c in searched):
-            reader.fail(line, "search.fields", f"搜索字段「{path}」在要搜索的集合里都不存在。",
+            reader.fail(_line(data, "fields"), "search.fields", f"搜索字段「{path}」在要搜索的集合里都不存在。",
                         "写集合已有的字段名，子字段用点号连接，如 honours.name；正文写 body。")
     facets = []
     facet_data = data.get("facets") if isinstance(data, YMap) else None

@@ -7,8 +7,8 @@ folder (file://) with no server.  ``search`` is the matcher; assets/search.js is
 matcher for the browser, and tests prove both give identical results.
 
 Matching is an exact substring search over normalised text: every word of the query must occur;
-results rank exact-title hits first, then entries whose title holds more of the words, then by
-how often the words occur, then in the site's own order (collection, then pinyin).  Facets are
+results rank exact-title hits first, then entries whose title holds more of the words (a
+shorter such title first: 子洋 finds the worker 艾子洋 before his studio), then by how often the words occur, then in the site's own order (collection, then pinyin).  Facets are
 disjunctive: values of one facet are alternatives, facets combine, and each facet's counts ignore
 that facet's own selection so the other choices stay visible.
 """
@@ -217,9 +217,9 @@ def _chosen(facets: list, filters: dict) -> list[tuple[int, set]]:
 
 
 def _rank(entry: list, words: list[str]) -> tuple:
-    """Sort key: exact title first, then more words in the title, then more occurrences."""
+    """Sort key: exact title first, then more words in the title, then a shorter such title, then more occurrences."""
     title = normalise(entry[1])
     exact = title == " ".join(words)
     in_title = sum(1 for w in words if w in title)
     occurrences = sum(entry[3].count(w) for w in words)
-    return (not exact, -in_title, -occurrences)
+    return (not exact, -in_title, len(title) if in_title else 0, -occurrences)
