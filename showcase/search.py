@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from markupsafe import Markup
 
 from .config import Collection, Site
-from .content import Entry, field_values
+from .content import Entry, field_values, nested
 from .markup import plain_text
 from .refs import Resolved
 from .render import PageJob
@@ -120,8 +120,9 @@ def entry_text(entry: Entry, paths: list[str]) -> str:
 
 
 def _picture(entry: Entry, collection: Collection, pictures: dict) -> list | None:
-    """[url, width, height] of the entry's card picture, or None."""
+    """[url, width, height] of the entry's picture (its image field, else its first image), or None."""
     ref = entry.data.get(collection.image_field) if collection.image_field else None
+    ref = ref if isinstance(ref, ImageRef) else next(nested(entry.data, ImageRef), None)
     picture = pictures.get(ref.path) if isinstance(ref, ImageRef) else None
     return [picture.url, picture.width, picture.height] if picture else None
 
