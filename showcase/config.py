@@ -627,8 +627,11 @@ def _search(reader: _Reader, data, collections: tuple, taxonomies: tuple, line: 
         if path != "body" and not any(_field_path_exists(c, path) for c in searched):
             reader.fail(_line(data, "fields"), "search.fields", f"搜索字段「{path}」在要搜索的集合里都不存在。",
                         "写集合已有的字段名，子字段用点号连接，如 honours.name；正文写 body。")
+    if isinstance(data, YMap) and "initials" in data and not any(c.field(options["initials"]) for c in searched):
+        reader.fail(_line(data, "initials"), "search.initials", f"字段「{options['initials']}」在要搜索的集合里都不存在。",
+                    "在集合的 fields 里加上它，如 initials: {label: 姓名拼音首字母, type: initials}，或删掉这一行。")
     facets = []
-    facet_data = data.get("facets") if isinstance(data, YMap) else None
+    facet_data = options["facets"] if isinstance(options["facets"], YMap) else None
     for name in (facet_data or {}):
         spec_line = facet_data.key_lines.get(name, line)
         spec = reader.options(facet_data[name], FACET_OPTIONS, f"search.facets.{name}", spec_line)
@@ -636,6 +639,8 @@ def _search(reader: _Reader, data, collections: tuple, taxonomies: tuple, line: 
             reader.fail(spec_line, f"search.facets.{name}", f"筛选项代号「{name}」不能用。",
                         "只用小写英文字母、数字和下划线，且不能叫 collection（按集合筛选是自带的）。")
             continue
+        for unknown in (n for n in spec["collections"] or () if n not in by_name):
+            reader.fail(spec_line, f"search.facets.{name}.collections", f"集合「{unknown}」不存在。", "已有集合：" + "、".join(by_name) + "。")
         wanted = [by_name[n] for n in spec["collections"] or () if n in by_name] or searched
         field = spec["field"] or ""
         having = [c.name for c in wanted if _field_path_exists(c, field)]

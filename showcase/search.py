@@ -170,7 +170,7 @@ def page_job(site: Site, script: bytes) -> PageJob:
     """The search page (search/), told the index's version so browsers fetch a changed index."""
     version = hashlib.sha256(script).hexdigest()[:8]
     return PageJob(SEARCH_PAGE, "search.html", "搜索", {"index_version": version},
-                   f"在{site.title}里按姓名、地区、行业、荣誉或事迹查找", sitemap=False)
+                   f"在{site.title}里按姓名、地区、行业、荣誉或事迹查找")
 
 
 @dataclass

@@ -175,6 +175,9 @@ def test_a_wrong_initials_override_is_explained(make_project, tiny_hall, tmp_pat
     ("search:\n  facets:\n    place: {label: 地点, field: place}\n", "筛选字段「place」在要搜索的集合里都不存在"),
     ("search:\n  facets:\n    region: {field: region}\n", "缺少必填设置「label」"),
     ("search:\n  sort: name\n", "不认识的设置「sort」"),
+    ("search:\n  facets: [region]\n", "「search.facets」（筛选项"),
+    ("search:\n  facets:\n    region: {label: 地区, field: region, collections: [shops]}\n", "集合「shops」不存在"),
+    ("search:\n  initials: pinyin\n", "字段「pinyin」在要搜索的集合里都不存在"),
 ])
 def test_search_settings_are_checked(make_project, tiny_hall, tmp_path, section, message):
     root = make_project(tiny_hall)
