@@ -367,7 +367,7 @@ def parse_site(data, root: Path, report: Report, output: str | None = None, base
         taxonomies=taxonomies,
         data=_datasets(reader, top["data"] or _empty(), vocabularies, names),
         zones=_zones(reader, top["zones"] or YList(), names, _line(data, "zones")),
-        search=_search(reader, top["search"] or _empty(), collections, taxonomies, _line(data, "search")),
+        search=_search(reader, top["search"] or _empty(), collections, taxonomies, _line(data, "search"), _declared(top["collections"])),
     )
     _check_field_refs(reader, site, data)
     _check_contrast(report, site.theme, _line(data, "theme"))
@@ -611,8 +611,25 @@ def _field_path_exists(collection: Collection, path: str) -> bool:
     return field is not None
 
 
-def _search(reader: _Reader, data, collections: tuple, taxonomies: tuple, line: int) -> Search:
-    """Check the search section; defaults: every collection, every text field and the body, facets as taxonomies."""
+def _declared(raw_collections) -> dict:
+    """Collection name → field names written under its fields, valid or not (their own errors are reported there)."""
+    heads = {}
+    for name, spec in (raw_collections.items() if isinstance(raw_collections, YMap) else ()):
+        fields = spec.get("fields") if isinstance(spec, YMap) else None
+        heads[name] = set(fields) if isinstance(fields, YMap) else set()
+    return heads
+
+
+def _broken(path: str, collections: list, declared: dict) -> bool:
+    """True when a field path's first part is declared in one of the collections but did not pass its checks."""
+    return any(path.split(".")[0] in declared.get(c.name, ()) and not c.field(path.split(".")[0]) for c in collections)
+
+
+def _search(reader: _Reader, data, collections: tuple, taxonomies: tuple, line: int, declared: dict) -> Search:
+    """Check the search section; defaults: every collection, every text field and the body, facets as taxonomies.
+
+    A field that is declared but broken is reported where it is declared, not again here.
+    """
     options = reader.options(data, SEARCH_OPTIONS, "search", line)
     by_name = {c.name: c for c in collections}
     chosen = tuple(str(n) for n in options["collections"] or ())
@@ -624,7 +641,7 @@ def _search(reader: _Reader, data, collections: tuple, taxonomies: tuple, line: 
     searched = [by_name[n] for n in chosen if n in by_name] or list(collections)
     fields = tuple(str(f) for f in options["fields"] or ())
     for path in fields:
-        if path != "body" and not any(_field_path_exists(c, path) for c in searched):
+        if path != "body" and not any(_field_path_exists(c, path) for c in searched) and not _broken(path, searched, declared):
             reader.fail(_line(data, "fields"), "search.fields", f"搜索字段「{path}」在要搜索的集合里都不存在。",
                         "写集合已有的字段名，子字段用点号连接，如 honours.name；正文写 body。")
     if isinstance(data, YMap) and "initials" in data and not any(c.field(options["initials"]) for c in searched):
@@ -644,7 +661,7 @@ def _search(reader: _Reader, data, collections: tuple, taxonomies: tuple, line: 
         wanted = [by_name[n] for n in spec["collections"] or () if n in by_name] or searched
         field = spec["field"] or ""
         having = [c.name for c in wanted if _field_path_exists(c, field)]
-        if spec["field"] and not having:
+        if spec["field"] and not having and not _broken(field, wanted, declared):
             reader.fail(spec_line, f"search.facets.{name}.field", f"筛选字段「{field}」在要搜索的集合里都不存在。",
                         "写集合已有的字段名，子字段用点号连接，如 honours.name。")
         facets.append(Facet(name, spec["label"] or name, field, tuple(having)))
