@@ -39,6 +39,7 @@ SITE_OPTIONS = {
     "taxonomies": ("dict", {}, "按字段归类的页面（荣誉、地区、行业）"),
     "data": ("dict", {}, "content/data/ 下的数据文件"),
     "zones": ("list", [], "展区，按顺序出现在首页"),
+    "search": ("dict", {}, "站内搜索：搜哪些集合和字段、按什么筛选"),
 }
 THEME_OPTIONS = {
     "primary": ("color", "#a61b1b", "主色（横幅、标题）"),
@@ -87,6 +88,17 @@ ZONE_OPTIONS = {
     "collection": ("str", REQUIRED, "展出哪个集合（必填）"),
     "entries": ("list", [], "只展出这些条目（文件名或 slug），按此顺序"),
     "limit": ("int", 0, "首页最多显示几个，0 为不限"),
+}
+SEARCH_OPTIONS = {
+    "collections": ("list", [], "哪些集合能搜到，默认全部"),
+    "fields": ("list", [], "搜哪些字段，子字段用点号连接（如 honours.name），body 是正文；默认所有文字字段和正文"),
+    "facets": ("dict", {}, "筛选项，每项写 代号: {label: 中文名, field: 字段}；默认同 taxonomies"),
+    "initials": ("str", "initials", "条目里手写姓名拼音首字母的字段（多音字姓氏如 单、曾 读法不同时填写）"),
+}
+FACET_OPTIONS = {
+    "label": ("str", REQUIRED, "筛选项的中文名，如 地区（必填）"),
+    "field": ("str", REQUIRED, "按哪个字段筛选，如 region 或 honours.name（必填）"),
+    "collections": ("list", [], "只用于这些集合，默认所有有这个字段的集合"),
 }
 
 
@@ -159,6 +171,26 @@ class Zone:
 
 
 @dataclass(frozen=True)
+class Facet:
+    """A search filter: entries grouped by the values of one field."""
+
+    name: str
+    label: str
+    field: str
+    collections: tuple
+
+
+@dataclass(frozen=True)
+class Search:
+    """What the site search covers: collections, fields, facets and the initials override field."""
+
+    collections: tuple
+    fields: tuple
+    facets: tuple
+    initials: str
+
+
+@dataclass(frozen=True)
 class Site:
     """Everything site.yaml says, checked."""
 
@@ -178,6 +210,7 @@ class Site:
     taxonomies: tuple
     data: tuple
     zones: tuple
+    search: Search
 
     @property
     def content_dir(self) -> Path:
@@ -316,6 +349,7 @@ def parse_site(data, root: Path, report: Report, output: str | None = None, base
     vocabularies = _vocabularies(reader, data.get("vocabularies") if isinstance(data, YMap) else None)
     collections = _collections(reader, top["collections"] or YMap(), vocabularies)
     names = {c.name for c in collections}
+    taxonomies = _taxonomies(reader, top["taxonomies"] or _empty(), collections)
     site = Site(
         root=root,
         title=top["title"] or "",
@@ -330,9 +364,10 @@ def parse_site(data, root: Path, report: Report, output: str | None = None, base
         allow_html=reader.options(top["markdown"] or _empty(), MARKDOWN_OPTIONS, "markdown", _line(data, "markdown"))["allow_html"],
         feed_limit=reader.options(top["feed"] or _empty(), FEED_OPTIONS, "feed", _line(data, "feed"))["limit"],
         collections=collections,
-        taxonomies=_taxonomies(reader, top["taxonomies"] or _empty(), collections),
+        taxonomies=taxonomies,
         data=_datasets(reader, top["data"] or _empty(), vocabularies, names),
         zones=_zones(reader, top["zones"] or YList(), names, _line(data, "zones")),
+        search=_search(reader, top["search"] or _empty(), collections, taxonomies, _line(data, "search"), _declared(top["collections"])),
     )
     _check_field_refs(reader, site, data)
     _check_contrast(report, site.theme, _line(data, "theme"))
@@ -574,6 +609,65 @@ def _field_path_exists(collection: Collection, path: str) -> bool:
         head, _, rest = rest.partition(".")
         field = field.sub(head)
     return field is not None
+
+
+def _declared(raw_collections) -> dict:
+    """Collection name → field names written under its fields, valid or not (their own errors are reported there)."""
+    heads = {}
+    for name, spec in (raw_collections.items() if isinstance(raw_collections, YMap) else ()):
+        fields = spec.get("fields") if isinstance(spec, YMap) else None
+        heads[name] = set(fields) if isinstance(fields, YMap) else set()
+    return heads
+
+
+def _broken(path: str, collections: list, declared: dict) -> bool:
+    """True when a field path's first part is declared in one of the collections but did not pass its checks."""
+    return any(path.split(".")[0] in declared.get(c.name, ()) and not c.field(path.split(".")[0]) for c in collections)
+
+
+def _search(reader: _Reader, data, collections: tuple, taxonomies: tuple, line: int, declared: dict) -> Search:
+    """Check the search section; defaults: every collection, every text field and the body, facets as taxonomies.
+
+    A field that is declared but broken is reported where it is declared, not again here.
+    """
+    options = reader.options(data, SEARCH_OPTIONS, "search", line)
+    by_name = {c.name: c for c in collections}
+    chosen = tuple(str(n) for n in options["collections"] or ())
+    for name in chosen:
+        if name not in by_name:
+            guess = did_you_mean(name, by_name)
+            reader.fail(_line(data, "collections"), "search.collections", f"集合「{name}」不存在。",
+                        (f"您是不是想写「{guess}」？" if guess else "") + "已有集合：" + "、".join(by_name) + "。")
+    searched = [by_name[n] for n in chosen if n in by_name] or list(collections)
+    fields = tuple(str(f) for f in options["fields"] or ())
+    for path in fields:
+        if path != "body" and not any(_field_path_exists(c, path) for c in searched) and not _broken(path, searched, declared):
+            reader.fail(_line(data, "fields"), "search.fields", f"搜索字段「{path}」在要搜索的集合里都不存在。",
+                        "写集合已有的字段名，子字段用点号连接，如 honours.name；正文写 body。")
+    if isinstance(data, YMap) and "initials" in data and not any(c.field(options["initials"]) for c in searched):
+        reader.fail(_line(data, "initials"), "search.initials", f"字段「{options['initials']}」在要搜索的集合里都不存在。",
+                    "在集合的 fields 里加上它，如 initials: {label: 姓名拼音首字母, type: initials}，或删掉这一行。")
+    facets = []
+    facet_data = options["facets"] if isinstance(options["facets"], YMap) else None
+    for name in (facet_data or {}):
+        spec_line = facet_data.key_lines.get(name, line)
+        spec = reader.options(facet_data[name], FACET_OPTIONS, f"search.facets.{name}", spec_line)
+        if name == "collection" or not KEY.match(name):
+            reader.fail(spec_line, f"search.facets.{name}", f"筛选项代号「{name}」不能用。",
+                        "只用小写英文字母、数字和下划线，且不能叫 collection（按集合筛选是自带的）。")
+            continue
+        for unknown in (n for n in spec["collections"] or () if n not in by_name):
+            reader.fail(spec_line, f"search.facets.{name}.collections", f"集合「{unknown}」不存在。", "已有集合：" + "、".join(by_name) + "。")
+        wanted = [by_name[n] for n in spec["collections"] or () if n in by_name] or searched
+        field = spec["field"] or ""
+        having = [c.name for c in wanted if _field_path_exists(c, field)]
+        if spec["field"] and not having and not _broken(field, wanted, declared):
+            reader.fail(spec_line, f"search.facets.{name}.field", f"筛选字段「{field}」在要搜索的集合里都不存在。",
+                        "写集合已有的字段名，子字段用点号连接，如 honours.name。")
+        facets.append(Facet(name, spec["label"] or name, field, tuple(having)))
+    if facet_data is None:
+        facets = [Facet(t.name, t.label, t.field, t.collections) for t in taxonomies]
+    return Search(tuple(c.name for c in searched), fields, tuple(facets), options["initials"])
 
 
 def _datasets(reader: _Reader, data, vocabularies: dict, names: set) -> tuple:

@@ -75,9 +75,13 @@ class Body:
     line: int
     allow_html: bool
 
+    def markdown(self) -> str:
+        """The Markdown text, read again from the file when it travelled light."""
+        return self.text if self.text is not None else _body_from_file(self.file, self.line)
+
     def html(self) -> Markup:
         """The body converted to HTML."""
-        text = self.text if self.text is not None else _body_from_file(self.file, self.line)
+        text = self.markdown()
         return Markup(markdown_renderer(self.allow_html)(text) if text.strip() else "")
 
 

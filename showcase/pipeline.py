@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import images, refs
+from . import images, refs, search
 from .cache import EntryCache, input_signature
 from .changes import Fingerprints, PageBook
 from .config import load_site
@@ -102,6 +102,11 @@ def build(root: Path, output: str | None = None, base_url: str | None = None, st
         raise OutputError(_os_problem(exc, site.output)) from None
     try:
         page_list = page_jobs(resolved, renderer.env)
+        if "search.html" in renderer.env.list_templates():
+            script = search.index_script(search.build_index(resolved, pictures))
+            tree.write(search.INDEX_FILE, script)
+            page_list.append(search.page_job(site, script))
+            clock.lap("search")
         page_list += extra_jobs(resolved, page_list)
         marks = Fingerprints(renderer, entry_cache.digests(), book.template_globals)
         todo, kept = book.split(page_list, marks)

@@ -15,7 +15,8 @@ from .markup import slugify
 from .schema import Ref
 
 GENERATED = {"": "首页", "404.html": "404 页面", "sitemap.xml": "站点地图", "feed.xml": "订阅源",
-             "robots.txt": "robots.txt", "assets/": "assets 文件夹", "images/": "图片文件夹"}
+             "robots.txt": "robots.txt", "assets/": "assets 文件夹", "images/": "图片文件夹",
+             "search/": "搜索页", "search-index.js": "搜索索引"}
 
 
 @dataclass
