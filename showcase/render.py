@@ -21,10 +21,12 @@ from urllib.parse import urlparse
 import jinja2
 from markupsafe import Markup
 
+from . import charts
 from .content import Entry
 from .errors import Report, did_you_mean
 from .refs import Resolved
 from .schema import ImageRef, PartialDate
+from .stats import number_text
 
 
 PER_PAGE = 48
@@ -121,8 +123,9 @@ def template_for(env: jinja2.Environment, preferred: str, fallback: str) -> str:
 class Renderer:
     """Renders page jobs with the site's templates."""
 
-    def __init__(self, resolved: Resolved, pictures: dict, report: Report):
+    def __init__(self, resolved: Resolved, pictures: dict, report: Report, figures: list | None = None):
         self.resolved = resolved
+        self.figures = figures or []
         self.site = resolved.library.site
         self.pictures = pictures
         self.report = report
@@ -153,6 +156,8 @@ class Renderer:
             card=self._card,
             term_url=self._term_url,
             collection_of=self.site.collection,
+            number=number_text,
+            chart=lambda figure: charts.chart(figure, self.site.theme),
         )
         env.tests["entry"] = lambda value: isinstance(value, Entry)
         env.globals.update(
@@ -160,6 +165,7 @@ class Renderer:
             hall=self.resolved,
             collections=self.resolved.library.entries,
             data=self.resolved.library.data,
+            stats=self.figures,
             nav=self._nav(),
             free_pages=self._free_pages(),
         )
@@ -188,8 +194,9 @@ class Renderer:
         return f"{ROOT}assets/{name}?v={version}" if version else f"{ROOT}assets/{name}"
 
     def _nav(self) -> list[NavItem]:
-        """The main navigation: every listed collection, then every taxonomy."""
+        """The main navigation: every listed collection, every data page, then every taxonomy."""
         items = [NavItem(c.url.split("{slug}")[0].strip("/") + "/", c.label, c.name, False) for c in self.site.collections if c.list]
+        items += [NavItem(d.url, d.page, d.name, False) for d in self.site.data if d.page]
         return items + [NavItem(t.name + "/", t.label, t.name, True) for t in self.site.taxonomies]
 
     def _free_pages(self) -> list[Entry]:
@@ -378,6 +385,11 @@ def page_jobs(resolved: Resolved, env: jinja2.Environment) -> list[PageJob]:
             zone = next((z for z in resolved.zones if z.intro is entry), None)
             jobs.append(PageJob(out_path(entry.url), template, entry.title,
                                 {"entry": entry, "collection": collection, "zone": zone}, entry.description, image))
+    for dataset in site.data:
+        if dataset.page:
+            records = library.data.get(dataset.name, [])
+            jobs.append(PageJob(out_path(dataset.url), dataset.template, dataset.page, {"dataset": dataset, "records": records},
+                                f"{site.title}·{dataset.page}：{dataset.label}共 {len(records)} 项"))
     for taxonomy in site.taxonomies:
         terms = resolved.taxonomies.get(taxonomy.name, [])
         jobs.append(PageJob(out_path(f"{taxonomy.name}/"), "taxonomy.html", taxonomy.label, {"taxonomy": taxonomy, "terms": terms},
