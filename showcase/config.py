@@ -12,7 +12,7 @@ from pathlib import Path
 from . import yamldoc
 from .errors import COMMAND_LINE, Report, did_you_mean, quote
 from .fsutil import HOW_TO_SAVE_UTF8, EncodingProblem, read_text
-from .schema import TYPES, Field
+from .schema import TYPE_NAMES, TYPES, Field
 from .yamldoc import YList, YMap
 
 COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -644,22 +644,23 @@ def _stats(reader: _Reader, data, site: Site) -> tuple:
         options = reader.options(spec, STAT_OPTIONS, prefix, line)
         wanted = tuple(str(c) for c in options["collections"] or ())
         chart = options["chart"] or ("bars" if options["by"] else "")
+        lines = {key: _line(spec, key) if key in getattr(spec, "key_lines", {}) else line for key in STAT_OPTIONS}
         if chart and chart not in CHARTS:
             guess = did_you_mean(chart, CHARTS)
-            reader.fail(line, f"{prefix}.chart", f"图表样式{quote(chart)}不存在。",
+            reader.fail(lines["chart"], f"{prefix}.chart", f"图表样式{quote(chart)}不存在。",
                         (f"您是不是想写「{guess}」？" if guess else "") + "可用的样式：" + "、".join(f"{k}（{v}）" for k, v in CHARTS.items()) + "。")
         if chart and not options["by"]:
-            reader.fail(line, f"{prefix}.by", f"「{options['label']}」要画{CHARTS.get(chart, '图表')}，但没有写按哪个字段分组。",
+            reader.fail(lines["chart"], f"{prefix}.by", f"「{options['label']}」要画{CHARTS.get(chart, '图表')}，但没有写按哪个字段分组。",
                         "加一行「by: 字段名」，如 by: region；只要一个总数的话删掉 chart。")
         for cname in wanted:
             collection = site.collection(cname)
             if collection is None:
                 guess = did_you_mean(cname, [c.name for c in site.collections])
-                reader.fail(line, f"{prefix}.collections", f"集合「{cname}」不存在。",
+                reader.fail(lines["collections"], f"{prefix}.collections", f"集合「{cname}」不存在。",
                             (f"您是不是想写「{guess}」？" if guess else "") + "已有集合：" + "、".join(c.name for c in site.collections) + "。")
                 continue
-            _check_stat_field(reader, collection, options["sum"], f"{prefix}.sum", line, NUMERIC, "数字（integer 或 number）")
-            _check_stat_field(reader, collection, options["by"], f"{prefix}.by", line,
+            _check_stat_field(reader, collection, options["sum"], f"{prefix}.sum", lines["sum"], NUMERIC, "数字")
+            _check_stat_field(reader, collection, options["by"], f"{prefix}.by", lines["by"],
                               SERIES_TYPES if chart == "series" else (), "年份、日期或整数")
         result.append(Stat(name, options["label"] or name, wanted, options["sum"], options["by"], chart, options["unit"]))
     return tuple(result)
@@ -671,9 +672,12 @@ def _check_stat_field(reader: _Reader, collection: Collection, path: str, name: 
         return
     field = field_at(collection, path)
     if field is None:
-        reader.fail(line, name, f"集合「{collection.name}」没有字段「{path}」。", "写该集合已有的字段名，子字段用点号连接，如 figures.patents。")
+        guess = did_you_mean(path, [f.name for f in collection.fields])
+        reader.fail(line, name, f"集合「{collection.name}」没有字段「{path}」。",
+                    (f"您是不是想写「{guess}」？" if guess else "") + "写该集合已有的字段名，子字段用点号连接，如 figures.patents。")
     elif types and field.type not in types:
-        reader.fail(line, name, f"字段「{path}」（{field.label}）是{field.type}类型，这里要的是{kind}。", "换一个这种类型的字段。")
+        reader.fail(line, name, f"字段「{path}」（{field.label}）是{TYPE_NAMES[field.type]}，这里要的是{kind}字段。",
+                    f"换一个{kind}字段（site.yaml 里 type 为 {' 或 '.join(types)} 的字段）。")
 
 
 def _zones(reader: _Reader, data, names: set, line: int) -> tuple:
