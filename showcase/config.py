@@ -91,6 +91,7 @@ STAT_OPTIONS = {
     "by": ("str", "", "按哪个字段分组画图，如 region、honours.level；不填则只得出一个总数"),
     "chart": ("str", "", "图表样式：bars（条形图）、proportion（比例图）、series（按年份）；分组时默认 bars"),
     "unit": ("str", "", "单位，如 个、位、项、万元"),
+    "limit": ("int", 12, "条形图最多画几条，其余的合成一条「其他」（按级别、按年份的图不受限）"),
 }
 ZONE_OPTIONS = {
     "id": ("str", REQUIRED, "展区代号，用于网址，如 workers（必填）"),
@@ -176,6 +177,7 @@ class Stat:
     by: str
     chart: str
     unit: str
+    limit: int = 12
 
 
 @dataclass(frozen=True)
@@ -662,7 +664,10 @@ def _stats(reader: _Reader, data, site: Site) -> tuple:
             _check_stat_field(reader, collection, options["sum"], f"{prefix}.sum", lines["sum"], NUMERIC, "数字")
             _check_stat_field(reader, collection, options["by"], f"{prefix}.by", lines["by"],
                               SERIES_TYPES if chart == "series" else (), "年份、日期或整数")
-        result.append(Stat(name, options["label"] or name, wanted, options["sum"], options["by"], chart, options["unit"]))
+        if options["limit"] is not None and options["limit"] < 2:
+            reader.fail(lines["limit"], f"{prefix}.limit", f"「limit」是 {options['limit']}，图表至少要画两条。", "写 2 以上的整数，如 12。")
+        result.append(Stat(name, options["label"] or name, wanted, options["sum"], options["by"], chart, options["unit"],
+                           max(2, options["limit"] or 12)))
     return tuple(result)
 
 

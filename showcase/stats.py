@@ -78,23 +78,26 @@ def compute_stat(resolved: Resolved, stat: Stat) -> Figure:
     site = resolved.library.site
     entries = [e for name in stat.collections for e in resolved.library.entries.get(name, [])]
     groups: dict = {}
+    holders: dict = {}  # group → the first entry in it, whose pinyin orders ties
     counted = 0
     total: int | float = 0
     for entry in entries:
         amount = _amount(entry, stat.sum)
         if amount is None:
             continue
-        keys = list(dict.fromkeys(_group_key(v) for v in field_values(entry.data, stat.by))) if stat.by else []
+        keys = dict.fromkeys(_group_key(v) for v in _values(entry.data, stat.by)) if stat.by else {}
         if stat.by and not keys:
             continue
         counted += 1
         total += amount
         for key in keys:
             groups[key] = groups.get(key, 0) + amount
+            holders.setdefault(key, entry)
     first = site.collection(stat.collections[0]) if stat.collections else None
     category_field = field_at(first, stat.by) if first and stat.by else None
     summed_field = field_at(first, stat.sum) if first and stat.sum else None
-    rows = tuple(Row(_label(key), _round(value)) for key, value in _ordered(groups, category_field, stat.chart, entries))
+    rows = _fold([Row(_label(key), _round(value)) for key, value in _ordered(groups, category_field, stat.chart, holders)],
+                 stat.limit if _by_size(groups, category_field) else 0)
     return Figure(
         name=stat.name, label=stat.label, unit=stat.unit, chart=stat.chart, total=_round(total), rows=rows,
         counted=counted, pool=len(entries), items=_items(site, stat.collections),
@@ -103,11 +106,21 @@ def compute_stat(resolved: Resolved, stat: Stat) -> Figure:
         browse=_browse(resolved, stat))
 
 
+def _values(data: dict, path: str) -> list:
+    """The values at a field path (a plain field name read directly: the common, fast case)."""
+    if "." in path:
+        return field_values(data, path)
+    value = data.get(path)
+    if isinstance(value, list):
+        return [v for v in value if v not in (None, "")]
+    return [] if value in (None, "") else [value]
+
+
 def _amount(entry: Entry, path: str) -> int | float | None:
     """What one entry adds: 1 for a count, the sum of its numbers for a sum (None if it has none)."""
     if not path:
         return 1
-    numbers = [v for v in field_values(entry.data, path) if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    numbers = [v for v in _values(entry.data, path) if isinstance(v, (int, float)) and not isinstance(v, bool)]
     return sum(numbers) if numbers else None
 
 
@@ -130,28 +143,39 @@ def _round(value):
     return round(value, 4) if isinstance(value, float) else value
 
 
-def _ordered(groups: dict, field, chart: str, entries: list) -> list[tuple]:
+def _ordered(groups: dict, field, chart: str, holders: dict) -> list[tuple]:
     """Groups in display order: a vocabulary's order, years in sequence, else largest first."""
+    if not groups:
+        return []
     if field is not None and field.type == "enum":
         known = [(choice, groups.get(choice, 0)) for choice in field.choices]
         return known + [(k, v) for k, v in groups.items() if k not in field.choices]
-    if groups and all(isinstance(k, int) for k in groups):
+    if all(isinstance(k, int) for k in groups):
         low, high = min(groups), max(groups)
         if chart == "series" and high - low <= MAX_GAP_YEARS:
             return [(year, groups.get(year, 0)) for year in range(low, high + 1)]
         return sorted(groups.items())
-    spelled = _spellings(entries)
-    return sorted(groups.items(), key=lambda item: (-item[1], spelled.get(str(item[0]), [str(item[0])]), str(item[0])))
+    return sorted(groups.items(), key=lambda item: (-item[1], _spelling(str(item[0]), holders[item[0]]), str(item[0])))
 
 
-def _spellings(entries: list) -> dict:
-    """Pinyin spellings of the titles and grouped values of entries, for ordering ties."""
-    spelled: dict = {}
-    for entry in entries:
-        spelled.setdefault(entry.title, entry.sort_key[0])
-        for text, slug in entry.slugs.items():
-            spelled.setdefault(text, slug.split("-"))
-    return spelled
+def _spelling(label: str, entry: Entry) -> list:
+    """The pinyin of a label, from the entry it came from (its title, or a slug the parse step made)."""
+    if label == entry.title:
+        return entry.sort_key[0]
+    return [entry.slugs.get(label, label)]
+
+
+def _by_size(groups: dict, field) -> bool:
+    """True when groups are ordered largest first (not by a vocabulary or by year), so a long tail can be folded."""
+    return not (field is not None and field.type == "enum") and not (groups and all(isinstance(k, int) for k in groups))
+
+
+def _fold(rows: list, limit: int) -> tuple:
+    """At most limit rows: the largest ones, then one row adding up the rest (0: no limit)."""
+    if not limit or len(rows) <= limit:
+        return tuple(rows)
+    rest = rows[limit - 1:]
+    return tuple(rows[: limit - 1]) + (Row(f"其他 {len(rest)} 项", _round(sum(r.value for r in rest))),)
 
 
 def _items(site: Site, names: tuple) -> str:

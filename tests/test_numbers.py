@@ -239,3 +239,16 @@ def test_mistakes_in_stats_are_all_reported(capsys, site):
     assert any("stats.d.chart" in b and "图表样式「pie」不存在" in b for b in found)
     assert any("stats.d.by" in b and "集合「workers」没有字段「regoin」" in b and "您是不是想写「region」？" in b for b in found)
     assert f"site.yaml 第 {lines.index('    sum: summary') + 1} 行 · stats.b.sum" in heads
+
+
+def test_a_long_tail_of_bars_is_folded_into_one(make_project, tiny_hall, build_project):
+    """With limit: 2, three regions draw as the largest one plus 其他 2 项, adding up the rest."""
+    third = SECOND_WORKER.replace("slug: zhang-yi", "slug: li-shuai").replace("name: 张毅", "name: 李帅").replace("region: 重庆", "region: 浙江宁波")
+    root = make_project({**tiny_hall, "content/workers/张毅.md": SECOND_WORKER, "content/workers/李帅.md": third})
+    site = (root / "site.yaml").read_text(encoding="utf-8")
+    site = site.replace("    by: region\n    unit: 个\n", "    by: region\n    unit: 个\n    limit: 2\n")
+    (root / "site.yaml").write_text(site, encoding="utf-8")
+    page = (build_project(root) / "numbers/index.html").read_text(encoding="utf-8")
+    kind, svg, table = charts_of(page)["regions"]
+    assert table_rows(table) == [("吉林长春", "3"), ("其他 2 项", "2")]
+    assert bar_titles(svg) == table_rows(table)
