@@ -1,6 +1,6 @@
 """Pages: the Jinja2 environment and the list of pages a hall has; renders, writes nothing.
 
-``page_jobs`` lists every page (home, list pages, entry pages, terms, 404, feed, sitemap,
+``page_jobs`` lists every page (home, list pages, entry pages, data pages, terms, 404, feed, sitemap,
 robots.txt) with the template and context it needs; ``Renderer.render`` turns one job into
 bytes.  Links are relative, so a site works under any sub-path and from a folder; only 404.html,
 which a host serves at any depth, uses links rooted at base_url's path.

@@ -96,7 +96,7 @@ def compute_stat(resolved: Resolved, stat: Stat) -> Figure:
     first = site.collection(stat.collections[0]) if stat.collections else None
     category_field = field_at(first, stat.by) if first and stat.by else None
     summed_field = field_at(first, stat.sum) if first and stat.sum else None
-    rows = _fold([Row(_label(key), _round(value)) for key, value in _ordered(groups, category_field, stat.chart, holders)],
+    rows = _fold([Row(str(key), _round(value)) for key, value in _ordered(groups, category_field, stat.chart, holders)],
                  stat.limit if _by_size(groups, category_field) else 0)
     return Figure(
         name=stat.name, label=stat.label, unit=stat.unit, chart=stat.chart, total=_round(total), rows=rows,
@@ -131,11 +131,6 @@ def _group_key(value):
     if isinstance(value, Entry):
         return value.title
     return value if isinstance(value, int) and not isinstance(value, bool) else str(value)
-
-
-def _label(key) -> str:
-    """A group key as a chart label."""
-    return str(key)
 
 
 def _round(value):
