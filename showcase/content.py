@@ -16,6 +16,7 @@ from pathlib import Path, PurePosixPath
 from . import yamldoc
 from markupsafe import Markup
 
+from .cache import EntryCache, stamp
 from .config import Collection, DataSet, Site
 from .errors import Report, did_you_mean
 from .fsutil import EncodingProblem, read_text
@@ -387,37 +388,65 @@ def term_paths(site: Site) -> dict[str, list[str]]:
     return paths
 
 
-def _parse_chunk(args) -> tuple[list, list]:
-    """Parse a chunk of files in a worker process; return entries and problems."""
+def _parse_chunk(args) -> list[tuple]:
+    """Parse a chunk of files in a worker process; return (entry, problems) per file."""
     root, allow_html, items, light, paths = args
-    report = Report()
     render = markdown_renderer(allow_html)
-    entries = [entry_from_file(path, root, collection, render, report) for collection, path in items]
-    for entry in entries:
+    results = []
+    for collection, path in items:
+        report = Report()
+        entry = entry_from_file(path, root, collection, render, report)
         if entry is not None:
             add_slugs(entry, paths.get(entry.collection, ()))
             if light:
                 entry.travel_light()
-    return entries, report.problems
+        results.append((entry, report.problems))
+    return results
 
 
-def load_library(site: Site, report: Report, jobs: int | None = None) -> Library:
-    """Read every collection and data file; problems go into report."""
+def load_library(site: Site, report: Report, jobs: int | None = None, cache: EntryCache | None = None) -> Library:
+    """Read every collection and data file (unchanged files from the cache); problems go into report."""
     files = content_files(site, report)
-    jobs = jobs or os.cpu_count() or 1
-    if jobs > 1 and len(files) >= PARALLEL_THRESHOLD and _can_fork():
-        results = _parse_parallel(site, files, jobs)
-    else:
-        results = _parse_chunk((site.root, site.allow_html, files, False, term_paths(site)))
-    entries, problems = results
-    report.extend(problems)
+    found: dict[int, tuple] = {}
+    if cache is not None:
+        for number, (_, path) in enumerate(files):
+            hit = cache.get(path, _source(site, path))
+            if hit is not None:
+                found[number] = hit
+    missing = [item for number, item in enumerate(files) if number not in found]
+    before = {str(path): stamp(path) for _, path in missing} if cache is not None else {}
+    parsed = iter(_parse(site, missing, jobs, light=cache is not None))
+    results = [found[number] if number in found else next(parsed) for number in range(len(files))]
+    if cache is not None:
+        for number, ((_, path), (entry, problems)) in enumerate(zip(files, results)):
+            if number not in found:
+                cache.put(path, _source(site, path), before[str(path)], entry, problems)
     library = Library(site)
+    entries = []
+    for entry, problems in results:
+        report.extend(problems)
+        if entry is not None:
+            entries.append(entry)
     for collection in site.collections:
-        mine = [e for e in entries if e is not None and e.collection == collection.name]
+        mine = [e for e in entries if e.collection == collection.name]
         library.entries[collection.name] = sort_entries(mine, collection.sort)
     for dataset in site.data:
         library.data[dataset.name] = load_data(site, dataset, report)
     return library
+
+
+def _source(site: Site, path: Path) -> str:
+    """A content file's path as problems name it."""
+    return path.relative_to(site.root).as_posix()
+
+
+def _parse(site: Site, files: list, jobs: int | None, light: bool) -> list[tuple]:
+    """Parse files, on several cores when there are many; (entry, problems) per file, in order."""
+    jobs = jobs or os.cpu_count() or 1
+    paths = term_paths(site)
+    if jobs > 1 and len(files) >= PARALLEL_THRESHOLD and _can_fork():
+        return _parse_parallel(site, files, jobs, paths)
+    return _parse_chunk((site.root, site.allow_html, files, light, paths))
 
 
 def sort_entries(entries: list[Entry], sort: str) -> list[Entry]:
@@ -439,15 +468,12 @@ def _can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def _parse_parallel(site: Site, files: list, jobs: int) -> tuple[list, list]:
+def _parse_parallel(site: Site, files: list, jobs: int, paths: dict) -> list[tuple]:
     """Parse files on several cores, keeping their order."""
     import multiprocessing
 
     size = max(1, len(files) // (jobs * 4))
-    paths = term_paths(site)
     chunks = [(site.root, site.allow_html, files[i:i + size], True, paths) for i in range(0, len(files), size)]
     with multiprocessing.get_context("fork").Pool(jobs) as pool:
         parts = pool.map(_parse_chunk, chunks)
-    entries = [e for part_entries, _ in parts for e in part_entries]
-    problems = [p for _, part_problems in parts for p in part_problems]
-    return entries, problems
+    return [result for part in parts for result in part]

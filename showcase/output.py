@@ -67,6 +67,18 @@ class OutputTree:
         for relative in paths:
             self.path(relative)
 
+    def link_from(self, previous: Path, paths: list[str]) -> None:
+        """Take unchanged files from the previous output: a hard link, or a copy where links fail."""
+        for relative in paths:
+            target = self.path(relative)
+            if target.parent not in self.folders:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                self.folders.add(target.parent)
+            try:
+                os.link(previous / relative, target)
+            except OSError:
+                shutil.copyfile(previous / relative, target)
+
     def copy_tree(self, source: Path, relative: str) -> int:
         """Copy a folder (such as assets/) into the tree; return the number of files."""
         count = 0
