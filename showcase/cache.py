@@ -36,6 +36,7 @@ def _code_version() -> str:
 
 
 CODE_VERSION = _code_version()
+RACY_SECONDS = 1.0
 
 
 def cache_dir(root: Path) -> Path:
@@ -71,31 +72,36 @@ def stamp(path: Path) -> tuple[int, int] | None:
     return info.st_size, info.st_mtime_ns
 
 
-def input_stamps(root: Path, site_file: Path, folders: list[Path], options: tuple) -> tuple[str, bool]:
+def input_stamps(site_file: Path, folders: list[Path], options: tuple) -> tuple[str, bool]:
     """A hash over the size and time of every input file and the options; and whether one changed just now."""
-    now = time.time()
+    recent = (time.time() - RACY_SECONDS) * 1e9
     site_stamp = stamp(site_file)
-    digest = hashlib.sha256(repr((CODE_VERSION, options, site_stamp)).encode())
-    racy = _recent(site_stamp, now)
-    for folder in folders:
-        for parent, dirs, names in os.walk(folder):
-            dirs.sort()
-            for name in sorted(names):
-                path = os.path.join(parent, name)
-                file_stamp = stamp(Path(path))
-                racy = racy or _recent(file_stamp, now)
-                digest.update(f"{os.path.relpath(path, root)}\0{file_stamp}\n".encode())
-    return digest.hexdigest(), racy
+    rows = [repr((CODE_VERSION, options, site_stamp))]
+    racy = site_stamp is not None and site_stamp[1] >= recent
+    pending = [str(folder) for folder in folders]
+    while pending:
+        try:
+            found = sorted(os.scandir(pending.pop()), key=lambda item: item.name)
+        except OSError:
+            continue
+        for item in found:
+            try:
+                if item.is_dir():
+                    pending.append(item.path)
+                    continue
+                info = item.stat()
+            except OSError:
+                continue
+            racy = racy or info.st_mtime_ns >= recent
+            rows.append(f"{item.path}\0{info.st_size}\0{info.st_mtime_ns}")
+    return hashlib.sha256("\n".join(rows).encode("utf-8", "surrogatepass")).hexdigest(), racy
 
 
-def input_signature(root: Path, site_file: Path, folders: list[Path], options: tuple) -> str | None:
+def input_signature(site_file: Path, folders: list[Path], options: tuple) -> str | None:
     """input_stamps' hash, or None when a file changed within the last second (see EntryCache):
     such a build is never taken as "nothing changed" the next time."""
-    digest, racy = input_stamps(root, site_file, folders, options)
+    digest, racy = input_stamps(site_file, folders, options)
     return None if racy else digest
-
-
-RACY_SECONDS = 1.0
 
 
 def _recent(stamp_: tuple | None, now: float) -> bool:

@@ -31,7 +31,7 @@ KEEP_BOOKS = 8  # output folders remembered (output/, kiosk, test builds…)
 class Fingerprints:
     """The current state of everything a page can read, hashed on first use."""
 
-    def __init__(self, renderer: Renderer, file_digests: dict):
+    def __init__(self, renderer: Renderer, file_digests: dict, template_globals: dict):
         self.renderer = renderer
         resolved = renderer.resolved
         self.library = resolved.library
@@ -40,6 +40,7 @@ class Fingerprints:
         self.file_digests = file_digests
         self._entries: dict[str, str] = {}
         self._templates: dict[str, tuple] = {}
+        self.template_globals = template_globals  # source hash → globals used, kept between builds by PageBook
         self._shapes: dict[int, object] = {}
         self.site_digest = cache.digest_of(cache.CODE_VERSION, _file_digest(self.site.root / "site.yaml"),
                                            self.site.base_url, sorted(renderer.env.list_templates()))
@@ -76,9 +77,12 @@ class Fingerprints:
             env = self.renderer.env
             try:
                 source = env.loader.get_source(env, name)[0]
-                tree = self._analysis.parse(source)
-                used = jinja2.meta.find_undeclared_variables(tree) & self.globals.keys()
-                found = (hashlib.sha256(source.encode()).hexdigest(), tuple(sorted(used)))
+                digest = hashlib.sha256(source.encode()).hexdigest()
+                if digest not in self.template_globals:
+                    tree = self._analysis.parse(source)
+                    used = jinja2.meta.find_undeclared_variables(tree) & self.globals.keys()
+                    self.template_globals[digest] = tuple(sorted(used))
+                found = (digest, self.template_globals[digest])
             except Exception:  # missing or broken: the page renders again and reports it
                 found = ("missing", ())
             self._templates[name] = found
@@ -152,7 +156,7 @@ class PageBook:
         self.file = cache.cache_dir(root) / f"pages-{name}.pickle"
         self.output = output
         stored = cache.load(self.file) if enabled else None
-        self.signature, self.marker, self.warnings, self.pages = stored or (None, None, [], {})
+        self.signature, self.marker, self.warnings, self.pages, self.template_globals = stored or (None, None, [], {}, {})
         self.new: dict[str, tuple] = {}
 
     def unchanged(self, signature: str) -> bool:
@@ -179,7 +183,7 @@ class PageBook:
 
     def store(self, signature: str | None, warnings: list[Problem]) -> None:
         """Save this build's pages, after its output was swapped into place; forget old output folders."""
-        cache.save(self.file, (signature, _marker_stamp(self.output), warnings, self.new))
+        cache.save(self.file, (signature, _marker_stamp(self.output), warnings, self.new, self.template_globals))
         books = sorted(self.file.parent.glob("pages-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
         for old in books[KEEP_BOOKS:]:
             old.unlink(missing_ok=True)

@@ -69,15 +69,18 @@ class OutputTree:
 
     def link_from(self, previous: Path, paths: list[str]) -> None:
         """Take unchanged files from the previous output: a hard link, or a copy where links fail."""
+        made = set()
         for relative in paths:
-            target = self.path(relative)
-            if target.parent not in self.folders:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                self.folders.add(target.parent)
+            self.path(relative)  # checks the path and claims it
+            source, target = os.path.join(previous, relative), os.path.join(self.root, relative)
+            folder = os.path.dirname(target)
+            if folder not in made:
+                os.makedirs(folder, exist_ok=True)
+                made.add(folder)
             try:
-                os.link(previous / relative, target)
+                os.link(source, target)
             except OSError:
-                shutil.copyfile(previous / relative, target)
+                shutil.copyfile(source, target)
 
     def copy_tree(self, source: Path, relative: str) -> int:
         """Copy a folder (such as assets/) into the tree; return the number of files."""

@@ -72,7 +72,7 @@ def build(root: Path, output: str | None = None, base_url: str | None = None, st
     if not site.base_url.startswith(("http://", "https://")):
         report.warn("site.yaml", 0, "base_url", f"base_url「{site.base_url}」不是完整网址，分享卡片、订阅源和站点地图里的地址会不完整。",
                     "上线前改成完整网址，如 https://example.org/zhanting/。")
-    signature = input_signature(site.root, site.root / "site.yaml", [site.content_dir, site.templates_dir, site.assets_dir],
+    signature = input_signature(site.root / "site.yaml", [site.content_dir, site.templates_dir, site.assets_dir],
                                 (site.base_url, strict))
     book = PageBook(site.root, site.output, enabled=write and not clean)
     if write and book.unchanged(signature):
@@ -105,7 +105,7 @@ def build(root: Path, output: str | None = None, base_url: str | None = None, st
     try:
         page_list = page_jobs(resolved, renderer.env)
         page_list += extra_jobs(resolved, page_list)
-        marks = Fingerprints(renderer, entry_cache.digests())
+        marks = Fingerprints(renderer, entry_cache.digests(), book.template_globals)
         todo, kept = book.split(page_list, marks)
         tree.link_from(site.output, [job.path for job in kept])
         reads = _render_all(renderer, todo, tree, jobs or os.cpu_count() or 1)

@@ -165,7 +165,14 @@ def _bytecode_cache(root: Path) -> jinja2.BytecodeCache | None:
                 shutil.rmtree(other, ignore_errors=True)
     except OSError:
         return None
-    return jinja2.FileSystemBytecodeCache(str(folder))
+    return _TemplateCache(str(folder))
+
+
+class _TemplateCache(jinja2.FileSystemBytecodeCache):
+    """Jinja2's file cache keyed by template name alone: the same project run as --root . or by its full path shares it."""
+
+    def get_cache_key(self, name: str, filename: str | None = None) -> str:
+        return hashlib.sha1(name.encode("utf-8")).hexdigest()
 
 
 class Renderer:

@@ -47,7 +47,7 @@ class Preview:
     def watched(self) -> str:
         """A hash of the size and time of every input file."""
         folders = [self.root / name for name in ("content", "templates", "assets")]
-        return input_stamps(self.root, self.root / "site.yaml", folders, ())[0]
+        return input_stamps(self.root / "site.yaml", folders, ())[0]
 
     def rebuild(self) -> str:
         """Build (incrementally), remember the outcome and return a one-line summary for the terminal."""
