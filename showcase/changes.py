@@ -50,6 +50,7 @@ class Fingerprints:
             "hall": self._library_shape,
             "free_pages": lambda: cache.digest_of([e.key for e in renderer.env.globals["free_pages"]]),
             "terms": lambda: cache.digest_of(sorted(renderer.term_urls.items())),
+            "stats": lambda: cache.digest_of(renderer.figures),
         }
         self._global_values: dict[str, str] = {}
         self._analysis = jinja2.Environment()  # like the site's, but without globals, which would hide their use

@@ -6,13 +6,13 @@ Chinese description; errors name the option by its dotted path (``collections.wo
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import yamldoc
 from .errors import COMMAND_LINE, Report, did_you_mean, quote
 from .fsutil import HOW_TO_SAVE_UTF8, EncodingProblem, read_text
-from .schema import TYPES, Field
+from .schema import TYPE_NAMES, TYPES, Field
 from .yamldoc import YList, YMap
 
 COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -38,6 +38,7 @@ SITE_OPTIONS = {
     "collections": ("dict", REQUIRED, "内容集合（必填）"),
     "taxonomies": ("dict", {}, "按字段归类的页面（荣誉、地区、行业）"),
     "data": ("dict", {}, "content/data/ 下的数据文件"),
+    "stats": ("dict", {}, "由内容自动统计的数字和图表，显示在数据页上"),
     "zones": ("list", [], "展区，按顺序出现在首页"),
     "search": ("dict", {}, "站内搜索：搜哪些集合和字段、按什么筛选"),
 }
@@ -80,6 +81,18 @@ TAXONOMY_OPTIONS = {
 DATA_OPTIONS = {
     "label": ("str", REQUIRED, "中文名（必填）"),
     "fields": ("dict", REQUIRED, "每一项的字段（必填）"),
+    "page": ("str", "", "为这组数据生成一个页面，填页面标题（也出现在导航里），如 大事记；不填则不生成"),
+    "template": ("str", "", "页面模板，默认 数据名.html，如 timeline.html"),
+}
+CHARTS = {"bars": "条形图", "proportion": "比例图", "series": "按年份的柱状图"}
+STAT_OPTIONS = {
+    "label": ("str", REQUIRED, "这个数字或图表的标题（必填）"),
+    "collections": ("list", REQUIRED, "统计哪些集合的条目，如 [workers]（必填）"),
+    "sum": ("str", "", "把哪个数字字段加起来，如 figures.patents；不填则数条目个数"),
+    "by": ("str", "", "按哪个字段分组画图，如 region、honours.level；不填则只得出一个总数"),
+    "chart": ("str", "", "图表样式：bars（条形图）、proportion（比例图）、series（按年份）；分组时默认 bars"),
+    "unit": ("str", "", "单位，如 个、位、项、万元"),
+    "limit": ("int", 12, "条形图最多画几条，其余的合成一条「其他」（按级别、按年份的图不受限）"),
 }
 ZONE_OPTIONS = {
     "id": ("str", REQUIRED, "展区代号，用于网址，如 workers（必填）"),
@@ -151,11 +164,32 @@ class Taxonomy:
 
 @dataclass(frozen=True)
 class DataSet:
-    """A list of records in content/data/<name>.yaml."""
+    """A list of records in content/data/<name>.yaml, and the page that shows them (if any)."""
 
     name: str
     label: str
     fields: tuple
+    page: str = ""
+    template: str = ""
+
+    @property
+    def url(self) -> str:
+        """Site-relative URL of the data set's page, such as timeline/."""
+        return f"{self.name}/"
+
+
+@dataclass(frozen=True)
+class Stat:
+    """A figure or chart computed from the content (site.yaml stats)."""
+
+    name: str
+    label: str
+    collections: tuple
+    sum: str
+    by: str
+    chart: str
+    unit: str
+    limit: int = 12
 
 
 @dataclass(frozen=True)
@@ -211,6 +245,7 @@ class Site:
     data: tuple
     zones: tuple
     search: Search
+    stats: tuple = ()
 
     @property
     def content_dir(self) -> Path:
@@ -369,6 +404,7 @@ def parse_site(data, root: Path, report: Report, output: str | None = None, base
         zones=_zones(reader, top["zones"] or YList(), names, _line(data, "zones")),
         search=_search(reader, top["search"] or _empty(), collections, taxonomies, _line(data, "search"), _declared(top["collections"])),
     )
+    site = replace(site, stats=_stats(reader, top["stats"] or _empty(), site))
     _check_field_refs(reader, site, data)
     _check_contrast(report, site.theme, _line(data, "theme"))
     return site
@@ -601,6 +637,11 @@ def _taxonomies(reader: _Reader, data, collections: tuple) -> tuple:
 
 def _field_path_exists(collection: Collection, path: str) -> bool:
     """True when a dotted field path such as honours.name is declared."""
+    return field_at(collection, path) is not None
+
+
+def field_at(collection: Collection, path: str) -> Field | None:
+    """The field a dotted path such as honours.name names (a list's item), or None."""
     head, _, rest = path.partition(".")
     field = collection.field(head)
     while field is not None and rest:
@@ -608,7 +649,9 @@ def _field_path_exists(collection: Collection, path: str) -> bool:
             field = field.item
         head, _, rest = rest.partition(".")
         field = field.sub(head)
-    return field is not None
+    if field is not None and field.type == "list" and field.item:
+        field = field.item
+    return field
 
 
 def _declared(raw_collections) -> dict:
@@ -677,8 +720,63 @@ def _datasets(reader: _Reader, data, vocabularies: dict, names: set) -> tuple:
         line = data.key_lines[name]
         options = reader.options(spec, DATA_OPTIONS, f"data.{name}", line)
         fields = _fields(reader, options["fields"] or _empty(), f"data.{name}.fields", vocabularies)
-        result.append(DataSet(name, options["label"] or name, fields))
+        if options["page"] and not KEY.match(name):
+            reader.fail(line, f"data.{name}", f"数据名「{name}」也是页面的网址，只能用小写英文字母、数字和下划线。", "改成如 timeline。")
+        result.append(DataSet(name, options["label"] or name, fields, options["page"],
+                              options["template"] or (f"{name}.html" if options["page"] else "")))
     return tuple(result)
+
+
+NUMERIC = ("integer", "number")
+SERIES_TYPES = ("year", "date", "integer")
+
+
+def _stats(reader: _Reader, data, site: Site) -> tuple:
+    """Check the declarations of computed figures and charts against the collections' fields."""
+    result = []
+    for name, spec in data.items():
+        line = data.key_lines[name]
+        prefix = f"stats.{name}"
+        options = reader.options(spec, STAT_OPTIONS, prefix, line)
+        wanted = tuple(str(c) for c in options["collections"] or ())
+        chart = options["chart"] or ("bars" if options["by"] else "")
+        lines = {key: _line(spec, key) if key in getattr(spec, "key_lines", {}) else line for key in STAT_OPTIONS}
+        if chart and chart not in CHARTS:
+            guess = did_you_mean(chart, CHARTS)
+            reader.fail(lines["chart"], f"{prefix}.chart", f"图表样式{quote(chart)}不存在。",
+                        (f"您是不是想写「{guess}」？" if guess else "") + "可用的样式：" + "、".join(f"{k}（{v}）" for k, v in CHARTS.items()) + "。")
+        if chart and not options["by"]:
+            reader.fail(lines["chart"], f"{prefix}.by", f"「{options['label']}」要画{CHARTS.get(chart, '图表')}，但没有写按哪个字段分组。",
+                        "加一行「by: 字段名」，如 by: region；只要一个总数的话删掉 chart。")
+        for cname in wanted:
+            collection = site.collection(cname)
+            if collection is None:
+                guess = did_you_mean(cname, [c.name for c in site.collections])
+                reader.fail(lines["collections"], f"{prefix}.collections", f"集合「{cname}」不存在。",
+                            (f"您是不是想写「{guess}」？" if guess else "") + "已有集合：" + "、".join(c.name for c in site.collections) + "。")
+                continue
+            _check_stat_field(reader, collection, options["sum"], f"{prefix}.sum", lines["sum"], NUMERIC, "数字")
+            _check_stat_field(reader, collection, options["by"], f"{prefix}.by", lines["by"],
+                              SERIES_TYPES if chart == "series" else (), "年份、日期或整数")
+        if options["limit"] is not None and options["limit"] < 2:
+            reader.fail(lines["limit"], f"{prefix}.limit", f"「limit」是 {options['limit']}，图表至少要画两条。", "写 2 以上的整数，如 12。")
+        result.append(Stat(name, options["label"] or name, wanted, options["sum"], options["by"], chart, options["unit"],
+                           max(2, options["limit"] or 12)))
+    return tuple(result)
+
+
+def _check_stat_field(reader: _Reader, collection: Collection, path: str, name: str, line: int, types: tuple, kind: str) -> None:
+    """A stat's sum/by field must exist in the collection (and be of one of types, if given)."""
+    if not path:
+        return
+    field = field_at(collection, path)
+    if field is None:
+        guess = did_you_mean(path, [f.name for f in collection.fields])
+        reader.fail(line, name, f"集合「{collection.name}」没有字段「{path}」。",
+                    (f"您是不是想写「{guess}」？" if guess else "") + "写该集合已有的字段名，子字段用点号连接，如 figures.patents。")
+    elif types and field.type not in types:
+        reader.fail(line, name, f"字段「{path}」（{field.label}）是{TYPE_NAMES[field.type]}，这里要的是{kind}字段。",
+                    f"换一个{kind}字段（site.yaml 里 type 为 {' 或 '.join(types)} 的字段）。")
 
 
 def _zones(reader: _Reader, data, names: set, line: int) -> tuple:

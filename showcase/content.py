@@ -391,11 +391,15 @@ def add_slugs(entry: Entry, term_paths) -> None:
 
 
 def term_paths(site: Site) -> dict[str, list[str]]:
-    """Collection name → the field paths its taxonomies group by."""
+    """Collection name → the field paths its taxonomies and charts group by."""
     paths: dict[str, list[str]] = {}
     for taxonomy in site.taxonomies:
         for name in taxonomy.collections:
             paths.setdefault(name, []).append(taxonomy.field)
+    for stat in site.stats:  # chart labels are ordered by pinyin too
+        for name in stat.collections:
+            if stat.by and stat.by not in paths.get(name, []):
+                paths.setdefault(name, []).append(stat.by)
     return paths
 
 

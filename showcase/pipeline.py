@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import images, refs, search
+from . import images, refs, search, stats
 from .cache import EntryCache, input_signature
 from .changes import Fingerprints, PageBook
 from .config import load_site
@@ -89,7 +89,9 @@ def build(root: Path, output: str | None = None, base_url: str | None = None, st
     clock.lap("refs")
     pictures = images.plan(library, report)
     clock.lap("images.plan")
-    renderer = Renderer(resolved, pictures, report)
+    figures = stats.compute(resolved)
+    clock.lap("stats")
+    renderer = Renderer(resolved, pictures, report, figures)
     if renderer.check_templates() and (report.failed(strict) or not write):
         _try_each_template(renderer, resolved)
     if report.failed(strict) or not write:

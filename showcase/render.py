@@ -1,6 +1,6 @@
 """Pages: the Jinja2 environment and the list of pages a hall has; renders, writes nothing.
 
-``page_jobs`` lists every page (home, list pages, entry pages, terms, 404, feed, sitemap,
+``page_jobs`` lists every page (home, list pages, entry pages, data pages, terms, 404, feed, sitemap,
 robots.txt) with the template and context it needs; ``Renderer.render`` turns one job into
 bytes.  Links are relative, so a site works under any sub-path and from a folder; only 404.html,
 which a host serves at any depth, uses links rooted at base_url's path.
@@ -22,11 +22,13 @@ from urllib.parse import urlparse
 import jinja2
 from markupsafe import Markup
 
+from . import charts
 from .cache import CODE_VERSION, Reads, cache_dir
 from .content import Entry
 from .errors import Report, did_you_mean
 from .refs import Resolved
 from .schema import ImageRef, PartialDate
+from .stats import number_text
 
 
 PER_PAGE = 48
@@ -176,8 +178,9 @@ class _TemplateCache(jinja2.FileSystemBytecodeCache):
 class Renderer:
     """Renders page jobs with the site's templates."""
 
-    def __init__(self, resolved: Resolved, pictures: dict, report: Report):
+    def __init__(self, resolved: Resolved, pictures: dict, report: Report, figures: list | None = None):
         self.resolved = resolved
+        self.figures = figures or []
         self.site = resolved.library.site
         self.pictures = pictures
         self.report = report
@@ -210,6 +213,8 @@ class Renderer:
             card=_at_render_time(self._card),
             term_url=_at_render_time(self._term_url),
             collection_of=self.site.collection,
+            number=number_text,
+            chart=lambda figure: charts.chart(figure, self.site.theme),
         )
         env.tests["entry"] = lambda value: isinstance(value, Entry)
         env.globals.update(
@@ -217,6 +222,7 @@ class Renderer:
             hall=self.resolved,
             collections=self.resolved.library.entries,
             data=self.resolved.library.data,
+            stats=self.figures,
             nav=self._nav(),
             free_pages=self._free_pages(),
         )
@@ -251,8 +257,9 @@ class Renderer:
         return f"{ROOT}assets/{name}?v={version}" if version else f"{ROOT}assets/{name}"
 
     def _nav(self) -> list[NavItem]:
-        """The main navigation: every listed collection, then every taxonomy."""
+        """The main navigation: every listed collection, every data page, then every taxonomy."""
         items = [NavItem(c.url.split("{slug}")[0].strip("/") + "/", c.label, c.name, False) for c in self.site.collections if c.list]
+        items += [NavItem(d.url, d.page, d.name, False) for d in self.site.data if d.page]
         return items + [NavItem(t.name + "/", t.label, t.name, True) for t in self.site.taxonomies]
 
     def _free_pages(self) -> list[Entry]:
@@ -453,6 +460,11 @@ def page_jobs(resolved: Resolved, env: jinja2.Environment) -> list[PageJob]:
             zone = next((z for z in resolved.zones if z.intro is entry), None)
             jobs.append(PageJob(out_path(entry.url), template, entry.title,
                                 {"entry": entry, "collection": collection, "zone": zone}, entry.description, image))
+    for dataset in site.data:
+        if dataset.page:
+            records = library.data.get(dataset.name, [])
+            jobs.append(PageJob(out_path(dataset.url), dataset.template, dataset.page, {"dataset": dataset, "records": records},
+                                f"{site.title}·{dataset.page}：{dataset.label}共 {len(records)} 项"))
     for taxonomy in site.taxonomies:
         terms = resolved.taxonomies.get(taxonomy.name, [])
         jobs.append(PageJob(out_path(f"{taxonomy.name}/"), "taxonomy.html", taxonomy.label, {"taxonomy": taxonomy, "terms": terms},

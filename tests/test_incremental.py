@@ -101,7 +101,7 @@ def test_editing_one_body_renders_only_the_pages_that_show_it(hall, tmp_path):
 
 @pytest.mark.parametrize("change", [
     "rename_title", "rename_file", "delete_worker", "add_worker", "template", "site_yaml",
-    "data_file", "asset", "photo", "reference",
+    "data_file", "asset", "photo", "reference", "computed_figure",
 ])
 def test_every_kind_of_change_gives_the_clean_output(hall, tmp_path, change):
     root, out = hall
@@ -129,6 +129,8 @@ def test_every_kind_of_change_gives_the_clean_output(hall, tmp_path, change):
         Image.new("RGB", (300, 400), (20, 90, 160)).save(workers / "images/ai-ziyang.jpg", "JPEG")
     elif change == "reference":
         edit(root, "content/studios/aizy-studio.md", "leader: ai-ziyang", "leader: zhang-xianzhi")
+    elif change == "computed_figure":  # only the stats (数据 page, home band) read it besides the studio page
+        edit(root, "content/studios/aizy-studio.md", "  patents: 3", "  patents: 30")
     settle(root)
     build(root, out)
     assert_same_as_clean(root, out, tmp_path)
