@@ -452,8 +452,8 @@ def load_library(site: Site, report: Report, jobs: int | None = None, cache: Ent
 
 
 def _source(site: Site, path: Path) -> str:
-    """A content file's path as problems name it."""
-    return path.relative_to(site.root).as_posix()
+    """A content file's path as problems name it (content/workers/艾子洋.md)."""
+    return os.path.relpath(path, site.root).replace(os.sep, "/")
 
 
 def _parse(site: Site, files: list, jobs: int | None, light: bool) -> list[tuple]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import images, refs, search, stats
-from .cache import EntryCache, input_signature
+from .cache import EntryCache, cache_dir, input_signature, load, save
 from .changes import Fingerprints, PageBook
 from .config import load_site
 from .content import load_library
@@ -105,9 +105,7 @@ def build(root: Path, output: str | None = None, base_url: str | None = None, st
     try:
         page_list = page_jobs(resolved, renderer.env)
         if "search.html" in renderer.env.list_templates():
-            script = search.index_script(search.build_index(resolved, pictures))
-            tree.write(search.INDEX_FILE, script)
-            page_list.append(search.page_job(site, script))
+            page_list.append(_search_index(resolved, pictures, tree, entry_cache.digests(), clean))
             clock.lap("search")
         page_list += extra_jobs(resolved, page_list)
         marks = Fingerprints(renderer, entry_cache.digests(), book.template_globals)
@@ -136,6 +134,17 @@ def build(root: Path, output: str | None = None, base_url: str | None = None, st
         raise
     result.output = site.output
     return result
+
+
+def _search_index(resolved, pictures: dict, tree: OutputTree, digests: dict, clean: bool) -> PageJob:
+    """Write search-index.js (texts of unchanged entries from the cache); return the search page's job."""
+    memo_file = cache_dir(resolved.library.site.root) / "search.pickle"
+    texts = search.TextMemo(digests, {} if clean else load(memo_file) or {})
+    script = search.index_script(search.build_index(resolved, pictures, texts))
+    if texts.used.keys() != texts.known.keys():
+        save(memo_file, texts.used)
+    tree.write(search.INDEX_FILE, script)
+    return search.page_job(resolved.library.site, script)
 
 
 def _os_problem(exc: OSError, output: Path) -> str:

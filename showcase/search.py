@@ -127,8 +127,13 @@ def _picture(entry: Entry, collection: Collection, pictures: dict) -> list | Non
     return [picture.url, picture.width, picture.height] if picture else None
 
 
-def build_index(resolved: Resolved, pictures: dict) -> dict:
-    """The search index of a resolved library: collections, facets with their values, entries."""
+def build_index(resolved: Resolved, pictures: dict, texts: TextMemo | None = None) -> dict:
+    """The search index of a resolved library: collections, facets with their values, entries.
+
+    texts, when given, remembers each entry's normalised text from earlier builds (reading and
+    normalising every body is most of the work): see TextMemo.
+    """
+    texts = texts if texts is not None else TextMemo({}, {})
     site: Site = resolved.library.site
     options = site.search
     collections = [site.collection(name) for name in options.collections]
@@ -143,9 +148,30 @@ def build_index(resolved: Resolved, pictures: dict) -> dict:
             for slot, facet in enumerate(options.facets, start=1):
                 found = field_values(entry.data, facet.field) if collection.name in facet.collections else []
                 values.append(_value_numbers(found, facets[slot]["values"], positions[slot]))
-            entries.append([entry.url, entry.title, number, entry_text(entry, paths), values,
+            entries.append([entry.url, entry.title, number, texts.text(entry, paths), values,
                             entry_initials(entry, options.initials), _picture(entry, collection, pictures)])
     return {"version": 1, "facets": facets, "entries": entries}
+
+
+@dataclass
+class TextMemo:
+    """Entries' searchable texts by a key of their file's hash, the fields searched and the titles they name."""
+
+    file_digests: dict
+    known: dict
+    used: dict = field(default_factory=dict)
+
+    def text(self, entry: Entry, paths: list[str]) -> str:
+        """entry_text, from the memo when the entry's file and what it names are unchanged."""
+        digest = self.file_digests.get(entry.source)
+        if digest is None:
+            return entry_text(entry, paths)
+        key = (digest, tuple(paths), tuple(e.title for e in nested(entry.data, Entry)))
+        found = self.known.get(key)
+        if found is None:
+            found = entry_text(entry, paths)
+        self.used[key] = found
+        return found
 
 
 def _value_numbers(found: list, table: list, positions: dict) -> list[int]:
