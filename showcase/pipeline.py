@@ -71,6 +71,8 @@ def build(root: Path, output: str | None = None, base_url: str | None = None, st
     clock.lap("refs")
     pictures = images.plan(library, report)
     clock.lap("images.plan")
+    pictures = images.process(pictures, site.root, report, jobs)
+    clock.lap("images.process")
     renderer = Renderer(resolved, pictures, report)
     if renderer.check_templates() and (report.failed(strict) or not write):
         _try_each_template(renderer, resolved)
@@ -87,7 +89,7 @@ def build(root: Path, output: str | None = None, base_url: str | None = None, st
         page_list += extra_jobs(resolved, page_list)
         result.pages = _render_all(renderer, page_list, tree, jobs or os.cpu_count() or 1)
         clock.lap("render")
-        result.images = images.process(pictures, tree.root, site.output, report)
+        result.images = images.publish(pictures, site.root, tree)
         if site.assets_dir.is_dir():
             tree.copy_tree(site.assets_dir, "assets")
         clock.lap("images+assets")
