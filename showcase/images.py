@@ -282,6 +282,8 @@ class BadImage(Exception):
 
 def read_header(path: Path, stat: os.stat_result) -> Header:
     """Open a source image (headers only), refuse what cannot be used, hash its bytes."""
+    if stat.st_size == 0:
+        raise BadImage(*_unreadable(path, None))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
         try:
@@ -298,8 +300,6 @@ def read_header(path: Path, stat: os.stat_result) -> Header:
             if isinstance(exc, (PermissionError, FileNotFoundError)):
                 raise
             raise BadImage(*_unreadable(path, exc)) from None
-    if stat.st_size == 0:
-        raise BadImage(*_unreadable(path, None))
     if kind not in FORMATS:
         raise BadImage(f"是 {kind} 格式，网页不支持。", "另存为 JPG 或 PNG。")
     if width * height > MAX_PIXELS:

@@ -96,12 +96,15 @@ def test_refuses_to_replace_a_folder_it_did_not_make(make_project, tiny_hall, tm
 
 
 def test_nothing_is_written_outside_the_output_folder(make_project, tiny_hall, tmp_path):
+    """Only the output folder and the project's image cache (.cache/) are written."""
     root = make_project(tiny_hall)
     before = {p for p in tmp_path.rglob("*")}
     out = tmp_path / "out"
     assert run_build(root, "--output", str(out)).returncode == 0
     new = {p for p in tmp_path.rglob("*")} - before
-    assert all(p == out or p.is_relative_to(out) for p in new), sorted(map(str, new - {out}))[:5]
+    cache = root / ".cache"
+    allowed = [p for p in new if p in (out, cache) or p.is_relative_to(out) or p.is_relative_to(cache)]
+    assert set(allowed) == new, sorted(map(str, new - set(allowed)))[:5]
 
 
 def test_references_resolve_both_ways_in_the_demo(demo_site):
