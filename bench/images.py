@@ -42,9 +42,9 @@ sys.path.insert(0, sys.argv[1])
 from showcase import images, pipeline
 decoded = []
 original = images.make_files
-def counting(job, save):
+def counting(job, store):
     decoded.append(job.source.name)
-    return original(job, save)
+    return original(job, store)
 images.make_files = counting
 start = time.perf_counter()
 result = pipeline.build(Path(sys.argv[2]), output=sys.argv[3])

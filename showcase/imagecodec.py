@@ -1,7 +1,9 @@
 """Pillow work on one picture: decode once, turn upright, convert to sRGB, crop, resize, encode.
 
-``make_files`` is given a ``Job`` (a source file and the files to make from it) and hands each
-encoded file to a save function; it knows nothing of pages, entries or caches.  No metadata
+``make_files`` is given a ``Job`` (a source file and the files to make from it) and writes each
+file where a ``store`` context manager says (a temporary path it renames when the file is
+complete); it knows nothing of pages, entries or caches.  Files are written straight to disk
+because Pillow then releases the GIL while encoding a JPEG too, so threads run in parallel.  No metadata
 survives: every output is a new image whose ``info`` is empty, so Pillow writes no EXIF, GPS,
 XMP, IPTC, comment, thumbnail or colour profile.
 """
@@ -11,7 +13,7 @@ import io
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, ContextManager
 
 from PIL import Image, ImageCms, ImageFile, ImageOps
 
@@ -53,7 +55,7 @@ class UnreadableMode(Exception):
     """The image's colour mode cannot be turned into a web image."""
 
 
-def make_files(job: Job, save: Callable[[str, bytes], None]) -> str:
+def make_files(job: Job, store: Callable[[str], ContextManager[Path]]) -> str:
     """Decode job.source once and save every output; return a placeholder colour (#rrggbb) or ''."""
     image = decode(job)
     colour = placeholder(image)
@@ -68,7 +70,8 @@ def make_files(job: Job, save: Callable[[str, bytes], None]) -> str:
         if first.box == whole and not first.pad:
             copies.append((first.width / job.width, first.height / job.height, pixels))
         for output in same_pixels[key]:
-            save(output.name, encode(pixels, output.format, job.quality))
+            with store(output.name) as path:
+                encode(pixels, output.format, job.quality, path)
     return colour
 
 
@@ -168,16 +171,14 @@ def _on_white(image: Image.Image) -> Image.Image:
     return canvas
 
 
-def encode(image: Image.Image, kind: str, quality: int) -> bytes:
-    """Encode without any metadata."""
+def encode(image: Image.Image, kind: str, quality: int, path: Path) -> None:
+    """Encode into the file at path, without any metadata."""
     image.info = {}
-    buffer = io.BytesIO()
     if kind == "JPEG":
-        (_on_white(image) if image.mode == "RGBA" else image).save(buffer, "JPEG", quality=quality, optimize=True)
+        (_on_white(image) if image.mode == "RGBA" else image).save(path, "JPEG", quality=quality, optimize=True)
     elif kind == "WEBP":
-        image.save(buffer, "WEBP", quality=quality, method=2)
+        image.save(path, "WEBP", quality=quality, method=2)
     elif kind == "AVIF":
-        image.save(buffer, "AVIF", quality=quality, speed=7)
+        image.save(path, "AVIF", quality=quality, speed=7)
     else:
-        image.save(buffer, "PNG", optimize=True)
-    return buffer.getvalue()
+        image.save(path, "PNG", optimize=True)

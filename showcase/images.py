@@ -22,6 +22,7 @@ import threading
 import time
 import warnings
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -381,11 +382,15 @@ class Cache:
         """True when a finished file of this name is in the cache."""
         return (self.dir / name).is_file()
 
-    def save(self, name: str, data: bytes) -> None:
-        """Write a file under a temporary name, then rename it: a killed build leaves no half file."""
+    @contextmanager
+    def store(self, name: str):
+        """A temporary path to write a file to, renamed to its name once written: a killed build leaves no half file."""
         temporary = self.dir / f".{name}.{os.getpid()}-{threading.get_ident()}.tmp"
-        temporary.write_bytes(data)
-        os.replace(temporary, self.dir / name)
+        try:
+            yield temporary
+            os.replace(temporary, self.dir / name)
+        finally:
+            temporary.unlink(missing_ok=True)
 
     def write_index(self, pictures: list[Picture]) -> None:
         """Store headers of this build's sources, colours and use days, atomically."""
@@ -394,7 +399,8 @@ class Cache:
             for file in picture.files:
                 self.used[file.name] = today
         index = {"version": VERSION, "sources": self.sources, "colours": self.colours, "used": self.used}
-        self.save("index.json", json.dumps(index, ensure_ascii=False, sort_keys=True).encode("utf-8"))
+        with self.store("index.json") as path:
+            path.write_text(json.dumps(index, ensure_ascii=False, sort_keys=True), encoding="utf-8")
 
     def prune(self, keep: set) -> int:
         """Delete files no build has used for KEEP_DAYS days, and temporary files of killed builds."""
@@ -458,7 +464,7 @@ def _run(todo: list, cache: Cache, report: Report, pictures: dict, cores: int) -
         return failed
     bar = Progress(len(todo))
     with ThreadPoolExecutor(max_workers=min(cores, len(todo))) as pool:
-        futures = {pool.submit(make_files, job, cache.save): (path, job) for path, job in todo}
+        futures = {pool.submit(make_files, job, cache.store): (path, job) for path, job in todo}
         for future in as_completed(futures):
             path, job = futures[future]
             try:

@@ -327,9 +327,9 @@ def counted_build(root: Path, monkeypatch, output: str = "output") -> list[str]:
     decoded: list[str] = []
     real = images.make_files
 
-    def counting(job, save):
+    def counting(job, store):
         decoded.append(job.source.name)
-        return real(job, save)
+        return real(job, store)
 
     monkeypatch.setattr(images, "make_files", counting)
     pipeline.build(root, output=output)
@@ -368,11 +368,12 @@ def test_a_build_stopped_while_encoding_leaves_no_file_that_counts_as_done(make_
     calls = []
     real = imagecodec.encode
 
-    def dying(image, kind, quality):
+    def dying(image, kind, quality, path):
         calls.append(kind)
         if len(calls) == 3:
-            raise KeyboardInterrupt  # the publicist pressed Ctrl+C (or the machine stopped) mid-way
-        return real(image, kind, quality)
+            path.write_bytes(b"half a fil")  # the third file is half written when
+            raise KeyboardInterrupt  # the publicist presses Ctrl+C (or the machine stops)
+        return real(image, kind, quality, path)
 
     monkeypatch.setattr(imagecodec, "encode", dying)
     with pytest.raises((KeyboardInterrupt, ContentError)):
