@@ -193,7 +193,7 @@ def main(argv=None) -> int:
         for (kind, width), (mean, count) in table["copies"].items():
             score = quality.get((kind, width))
             print(f"{kind:>6} {width:>6} {count:>5} {mean / 1000:>8.1f} {100 * mean / table['original']:>8.1f}% "
-                  f"{score if score is None else f'{score:.4f}':>6}")
+                  f"{'–' if score is None else f'{score:.4f}':>6}")
     return 0
 
 
