@@ -28,7 +28,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -166,7 +165,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("photos", nargs="?", default=str(DEFAULT_PHOTOS), help="folder of photos (default ../shared/photos)")
     parser.add_argument("--widths", default="480,960,1600")
-    parser.add_argument("--quality", type=int, default=80)
+    parser.add_argument("--quality", type=int, default=83)
     parser.add_argument("--avif", action="store_true")
     parser.add_argument("--no-ssim", action="store_true", help="skip the (slow) SSIM measurement")
     args = parser.parse_args(argv)

@@ -43,7 +43,7 @@ SITE_OPTIONS = {
 }
 IMAGE_OPTIONS = {
     "widths": ("list", [480, 960, 1600], "生成的图片宽度（像素），浏览器按屏幕大小挑选；默认 [480, 960, 1600]"),
-    "quality": ("int", 80, "压缩质量（1–100），越高越清晰、文件越大；默认 80"),
+    "quality": ("int", 83, "压缩质量（1–100），越高越清晰、文件越大；默认 83"),
     "avif": ("bool", False, "是否另外生成 AVIF 格式（更小，但生成慢得多）；默认 false"),
 }
 THEME_OPTIONS = {
@@ -169,7 +169,7 @@ class ImageSettings:
     """How pictures are made: widths offered, compression quality, whether to add AVIF."""
 
     widths: tuple = (480, 960, 1600)
-    quality: int = 80
+    quality: int = 83
     avif: bool = False
     line: int = 0
 
@@ -436,16 +436,16 @@ def _images(reader: _Reader, data, line: int) -> ImageSettings:
     for value in options["widths"]:
         text = str(value).strip()
         if not text.isdecimal() or not 16 <= int(text) <= 8000:
-            reader.fail(line, "images.widths", f"图片宽度{quote(value)}不是 16 到 8000 之间的整数。", "写成 [480, 960, 1600] 这样的像素数列表。")
+            reader.fail(_line(data, "widths"), "images.widths", f"图片宽度{quote(value)}不是 16 到 8000 之间的整数。", "写成 [480, 960, 1600] 这样的像素数列表。")
             continue
         widths.append(int(text))
     if not widths:
         widths = list(IMAGE_OPTIONS["widths"][1])
     quality = options["quality"]
     if not 1 <= quality <= 100:
-        reader.fail(line, "images.quality", f"压缩质量 {quality} 不在 1 到 100 之间。", "写 60 到 90 之间的数，默认 80。")
-        quality = 80
-    return ImageSettings(tuple(sorted(set(widths))), quality, options["avif"], line)
+        reader.fail(_line(data, "quality"), "images.quality", f"压缩质量 {quality} 不在 1 到 100 之间。", "写 60 到 90 之间的数，默认 83。")
+        quality = 83
+    return ImageSettings(tuple(sorted(set(widths))), quality, options["avif"], _line(data, "avif"))
 
 
 def _vocabularies(reader: _Reader, data) -> dict:

@@ -455,3 +455,16 @@ def test_bad_images_are_all_explained_together(make_project, tiny_hall):
         block = re.search(rf"\d+\. \[错误\] content/workers/w{n}\.md 第 4 行 · 照片\n   问题：(.*)\n", err)
         assert block, (name, err)
         assert f"「content/workers/images/{name}」" in block.group(1) and words in block.group(1), block.group(1)
+
+
+def test_wrong_image_settings_are_explained(make_project, tiny_hall):
+    root = make_project(tiny_hall)
+    site = root / "site.yaml"
+    text = site.read_text(encoding="utf-8")
+    text = text.replace("widths: [480, 960, 1600]", "widths: [480, 九百六]").replace("quality: 83 ", "quality: 120").replace("avif: false", "avif: false\n  width: 3")
+    site.write_text(text, encoding="utf-8")
+    proc = run_build(root)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "site.yaml 第 26 行 · images.widths\n   问题：图片宽度「九百六」不是 16 到 8000 之间的整数。" in proc.stderr
+    assert "site.yaml 第 27 行 · images.quality\n   问题：压缩质量 120 不在 1 到 100 之间。" in proc.stderr
+    assert "images.width\n   问题：不认识的设置「width」。\n   改法：您是不是想写「widths」？" in proc.stderr
