@@ -468,3 +468,27 @@ def test_wrong_image_settings_are_explained(make_project, tiny_hall):
     assert "site.yaml 第 26 行 · images.widths\n   问题：图片宽度「九百六」不是 16 到 8000 之间的整数。" in proc.stderr
     assert "site.yaml 第 27 行 · images.quality\n   问题：压缩质量 120 不在 1 到 100 之间。" in proc.stderr
     assert "images.width\n   问题：不认识的设置「width」。\n   改法：您是不是想写「widths」？" in proc.stderr
+
+
+def test_a_phone_browser_fetches_a_small_webp_and_the_page_does_not_shift(demo_site, served, chromium):
+    """A 390 px phone at 3× gets WebP copies no wider than it needs, of the shape its width/height reserved."""
+    from conftest import page_url
+
+    base = served(demo_site)
+    context = chromium.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=3, locale="zh-CN")
+    try:
+        page = context.new_page()
+        page.goto(page_url(base, WORKER_PAGE), wait_until="load")
+        page.wait_for_function("[...document.images].filter(i => i.closest('picture') && i.loading === 'eager').every(i => i.complete)")
+        portrait = page.evaluate("(() => { const i = document.querySelector('.portrait img');"
+                                 " return [i.currentSrc, i.naturalWidth, i.naturalHeight,"
+                                 " +i.getAttribute('width') / +i.getAttribute('height')]; })()")
+        assert portrait[0].endswith(".webp") and 0 < portrait[1] <= 960, portrait  # 15rem × 3 = 720 px → the 960 copy
+        assert abs(portrait[1] / portrait[2] - portrait[3]) < 0.01  # the space reserved before loading is the image's shape
+        page.goto(page_url(base, "workers/"), wait_until="load")
+        page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+        page.wait_for_function("[...document.querySelectorAll('.card-img')].filter(i => i.tagName === 'IMG').every(i => i.complete)")
+        cards = page.evaluate("[...document.querySelectorAll('img.card-img')].map(i => [i.currentSrc, i.naturalWidth, i.naturalHeight])")
+        assert cards and all(src.endswith(".webp") and "-sq" in src and w == h <= 960 for src, w, h in cards), cards
+    finally:
+        context.close()
