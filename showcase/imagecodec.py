@@ -85,7 +85,7 @@ def decode(job: Job) -> Image.Image:
         with Image.open(job.source) as image:
             orientation = image.getexif().get(0x0112, 1)
             stored = (need_h, need_w) if orientation in (5, 6, 7, 8) else (need_w, need_h)
-            if image.format == "JPEG":
+            if image.format in ("JPEG", "MPO"):  # phones often save MPO: a JPEG with a second picture
                 image.draft(None, (int(stored[0]) + 1, int(stored[1]) + 1))
             image.load()
             upright = ImageOps.exif_transpose(image) if orientation != 1 else image

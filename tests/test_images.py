@@ -492,3 +492,15 @@ def test_a_phone_browser_fetches_a_small_webp_and_the_page_does_not_shift(demo_s
         assert cards and all(src.endswith(".webp") and "-sq" in src and w == h <= 960 for src, w, h in cards), cards
     finally:
         context.close()
+
+
+def test_a_phone_mpo_photo_is_not_taken_for_an_animation(make_project, tiny_hall, build_project):
+    first, second = Image.new("RGB", (1800, 2400), (200, 40, 40)), Image.new("RGB", (1800, 2400), (20, 20, 200))
+    buffer = io.BytesIO()
+    first.save(buffer, "MPO", save_all=True, append_images=[second])
+    files = dict(tiny_hall)
+    files[PHOTO] = buffer.getvalue()
+    out = build_project(make_project(files))
+    webp = srcset(pictures_of(out, WORKER_PAGE)[0], "webp")
+    with Image.open(out / webp[1600]) as image:
+        assert image.size == (1600, 2133) and image.convert("RGB").getpixel((800, 1000))[0] > 150  # the main picture
