@@ -21,6 +21,8 @@ Builds the 产改成果展厅 static site from the YAML + Markdown files in cont
   python build.py                 生成到 output/ · build into output/
   python build.py check           只检查不生成 · validate only, write nothing
   python build.py --output DIR    生成到别的文件夹 · build into DIR
+  python build.py serve           边改边看：http://127.0.0.1:8000 · live preview
+  python build.py new worker 艾子洋  新建一个条目文件 · scaffold a new entry
 """
 EPILOG = """退出码 / exit codes: 0 成功 success · 1 内容有错 content invalid · 2 命令用法错误 usage error · 3 内部错误 internal error"""
 
@@ -47,13 +49,20 @@ def make_parser() -> argparse.ArgumentParser:
     parser._positionals.title = "命令 / command"
     parser._optionals.title = "选项 / options"
     parser.add_argument("-h", "--help", action="help", help="显示帮助 / show this help")
-    parser.add_argument("command", nargs="?", choices=["build", "check"], default="build",
-                        help="build 生成网站（默认）/ build the site (default); check 只检查内容 / validate only")
+    parser.add_argument("command", nargs="?", choices=["build", "check", "serve", "new"], default="build",
+                        help="build 生成网站（默认）/ build the site (default); check 只检查内容 / validate only; "
+                             "serve 边改边看 / live preview; new 集合 名称 新建条目 / scaffold an entry")
+    parser.add_argument("names", nargs="*", metavar="…", help="new 的集合和名称，如 new worker 艾子洋 / for new: collection and name")
     parser.add_argument("--output", metavar="DIR", help="输出文件夹（默认 site.yaml 的 output）/ output folder (default: site.yaml output)")
     parser.add_argument("--base-url", metavar="URL", help="覆盖 site.yaml 的 base_url / override base_url in site.yaml")
     parser.add_argument("--strict", action="store_true", help="警告也算错误 / treat warnings as errors")
     parser.add_argument("--root", metavar="DIR", default=".", help="项目文件夹（默认当前文件夹）/ project folder (default: current)")
     parser.add_argument("--jobs", metavar="N", type=int, help="使用的 CPU 核数（默认全部）/ CPU cores to use (default: all)")
+    parser.add_argument("--port", metavar="N", type=int, default=8000, help="serve 的端口（默认 8000）/ port for serve (default 8000)")
+    parser.add_argument("--host", metavar="HOST", default="127.0.0.1",
+                        help="serve 绑定的地址（默认只本机 127.0.0.1）/ address for serve (default: this computer only)")
+    parser.add_argument("--clean", action="store_true",
+                        help="不用上次生成留下的缓存，全部重新生成 / ignore the caches of earlier builds, rebuild everything")
     return parser
 
 
@@ -84,8 +93,21 @@ def _run(args) -> int:
     if args.jobs is not None and args.jobs < 1:
         print("命令用法错误：--jobs 至少为 1。", file=sys.stderr)
         return 2
+    if args.names and args.command != "new":
+        print(f"命令用法错误：多余的参数 {' '.join(args.names)}。运行 python build.py --help 查看用法。", file=sys.stderr)
+        return 2
+    if args.command == "serve":
+        from .serve import serve
+
+        options = {"output": args.output, "base_url": args.base_url, "strict": args.strict, "jobs": args.jobs}
+        return serve(root, args.host, args.port, options)
+    if args.command == "new":
+        from .scaffold import new_entry
+
+        return new_entry(root, args.names)
     try:
-        result = build(root, args.output, args.base_url, args.strict, args.jobs, write=args.command == "build")
+        result = build(root, args.output, args.base_url, args.strict, args.jobs, write=args.command == "build",
+                       clean=args.clean)
     except (ConfigError, ContentError) as exc:
         report: Report = exc.args[0]
         print(report.format(args.strict), file=sys.stderr)
@@ -106,6 +128,16 @@ def _run(args) -> int:
     if args.command == "check":
         print(f"检查通过：没有错误，{len(report.warnings)} 个警告。")
         return 0
-    print(f"完成：{result.pages} 个页面，{result.images} 张图片，{len(report.warnings)} 个警告，用时 {result.seconds:.2f} 秒。"
-          f"打开 {result.output / 'index.html'} 查看。")
+    print(summary(result))
     return 0
+
+
+def summary(result) -> str:
+    """The last line of a build: what was made, how long it took, where to look."""
+    warnings = len(result.report.warnings)
+    where = f"打开 {result.output / 'index.html'} 查看。"
+    if result.unchanged:
+        return f"没有变化：上次生成之后内容、模板和设置都没有改动，用时 {result.seconds:.2f} 秒，{warnings} 个警告。{where}"
+    redone = f"（其中 {result.rendered} 个重新生成）" if result.rendered < result.pages else ""
+    return (f"完成：{result.pages} 个页面{redone}，{result.images} 张图片，{warnings} 个警告，"
+            f"用时 {result.seconds:.2f} 秒。{where}")

@@ -128,6 +128,12 @@ class Picture:
         return self.full.largest.height
 
     @property
+    def thumbnail(self) -> File:
+        """The smallest fallback copy, square for a portrait (search results, kiosk lists)."""
+        rendition = self.square or self.full
+        return rendition.sized(rendition.formats[-1])[0]
+
+    @property
     def files(self) -> list[File]:
         """Every file made of this picture."""
         return [*self.full.files, *(self.square.files if self.square else ()), self.share]

@@ -1,6 +1,6 @@
 """Pages: the Jinja2 environment and the list of pages a hall has; renders, writes nothing.
 
-``page_jobs`` lists every page (home, list pages, entry pages, terms, 404, feed, sitemap,
+``page_jobs`` lists every page (home, list pages, entry pages, data pages, terms, 404, feed, sitemap,
 robots.txt) with the template and context it needs; ``Renderer.render`` turns one job into
 bytes.  Links are relative, so a site works under any sub-path and from a folder; only 404.html,
 which a host serves at any depth, uses links rooted at base_url's path.
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import shutil
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,11 +22,14 @@ from urllib.parse import urlparse
 import jinja2
 from markupsafe import Markup, escape
 
+from . import charts
+from .cache import CODE_VERSION, Reads, cache_dir
 from .content import Entry
 from .errors import Report, did_you_mean
 from .images import Picture
 from .refs import Resolved
 from .schema import ImageRef, PartialDate
+from .stats import number_text
 
 
 PER_PAGE = 48
@@ -120,23 +124,78 @@ def template_for(env: jinja2.Environment, preferred: str, fallback: str) -> str:
     return preferred if preferred and preferred in env.list_templates() else fallback
 
 
+class RecordingEnvironment(jinja2.Environment):
+    """A Jinja2 environment that notes which entries and templates the page being rendered reads."""
+
+    reads: Reads | None = None
+
+    def getattr(self, obj, attribute):
+        """entry.name, noting the entry."""
+        if self.reads is not None and type(obj) is Entry:
+            self.reads.entries.add(obj.key)
+        return super().getattr(obj, attribute)
+
+    def getitem(self, obj, argument):
+        """entry['name'], noting the entry."""
+        if self.reads is not None and type(obj) is Entry:
+            self.reads.entries.add(obj.key)
+        return super().getitem(obj, argument)
+
+    def get_template(self, name, parent=None, globals=None):
+        """A template by name (pages, extends, include, import), noting its name."""
+        if self.reads is not None and isinstance(name, str):
+            self.reads.templates.add(name)
+        return super().get_template(name, parent, globals)
+
+
+def _at_render_time(function):
+    """A filter Jinja2 must not run while compiling ('style.css'|asset would be frozen in the template cache)."""
+    @jinja2.pass_context
+    def at_render_time(context, *args, **kwargs):
+        return function(*args, **kwargs)
+
+    return at_render_time
+
+
+def _bytecode_cache(root: Path) -> jinja2.BytecodeCache | None:
+    """Compiled templates kept between builds, per version of this tool (Jinja2 checks each source)."""
+    folder = cache_dir(root) / "templates" / CODE_VERSION
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for other in folder.parent.iterdir():
+            if other != folder:
+                shutil.rmtree(other, ignore_errors=True)
+    except OSError:
+        return None
+    return _TemplateCache(str(folder))
+
+
+class _TemplateCache(jinja2.FileSystemBytecodeCache):
+    """Jinja2's file cache keyed by template name alone: the same project run as --root . or by its full path shares it."""
+
+    def get_cache_key(self, name: str, filename: str | None = None) -> str:
+        return hashlib.sha1(name.encode("utf-8")).hexdigest()
+
+
 class Renderer:
     """Renders page jobs with the site's templates."""
 
-    def __init__(self, resolved: Resolved, pictures: dict, report: Report):
+    def __init__(self, resolved: Resolved, pictures: dict, report: Report, figures: list | None = None):
         self.resolved = resolved
+        self.figures = figures or []
         self.site = resolved.library.site
         self.pictures = pictures
         self.report = report
         self.base_path = urlparse(self.site.base_url).path or "/"
         self.cards: dict = {}
+        self.last_reads = Reads()
         self.term_urls = {(name, term.name): term.url for name, terms in resolved.taxonomies.items() for term in terms}
         self.env = self._environment()
         self.asset_versions = self._asset_versions()
 
     def _environment(self) -> jinja2.Environment:
         """The Jinja2 environment: autoescape on, undefined names are errors."""
-        env = jinja2.Environment(
+        env = RecordingEnvironment(
             loader=jinja2.FileSystemLoader(str(self.site.templates_dir)),
             autoescape=jinja2.select_autoescape(["html", "xml", "svg"], default_for_string=True),
             undefined=jinja2.StrictUndefined,
@@ -144,18 +203,21 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
             auto_reload=False,
+            bytecode_cache=_bytecode_cache(self.site.root),
         )
         env.filters.update(
             date=date_text,
             atom_time=atom_time,
-            link=self._link,
-            asset=self._asset,
-            picture=self._picture,
-            image=self._image,
-            absolute=self._absolute,
-            card=self._card,
-            term_url=self._term_url,
+            link=_at_render_time(self._link),
+            asset=_at_render_time(self._asset),
+            picture=_at_render_time(self._picture),
+            image=_at_render_time(self._image),
+            absolute=_at_render_time(self._absolute),
+            card=_at_render_time(self._card),
+            term_url=_at_render_time(self._term_url),
             collection_of=self.site.collection,
+            number=number_text,
+            chart=lambda figure: charts.chart(figure, self.site.theme),
         )
         env.tests["entry"] = lambda value: isinstance(value, Entry)
         env.globals.update(
@@ -163,6 +225,7 @@ class Renderer:
             hall=self.resolved,
             collections=self.resolved.library.entries,
             data=self.resolved.library.data,
+            stats=self.figures,
             nav=self._nav(),
             free_pages=self._free_pages(),
         )
@@ -178,21 +241,28 @@ class Renderer:
                     versions[path.relative_to(assets).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()[:8]
         return versions
 
-    @staticmethod
-    def _link(target) -> str:
+    def _note(self, kind: str, name: str) -> None:
+        """Note that the page being rendered read something (an entry, asset or picture)."""
+        if self.env.reads is not None:
+            getattr(self.env.reads, kind).add(name)
+
+    def _link(self, target) -> str:
         """Link to a site-relative URL or an entry, from whichever page this ends up on."""
         if isinstance(target, Entry):
+            self._note("entries", target.key)
             return ROOT + target.url
         return target if target.startswith(EXTERNAL) else ROOT + target
 
     def _asset(self, name: str) -> str:
         """Link to a file under assets/, with a version for caching."""
+        self._note("assets", name)
         version = self.asset_versions.get(name)
         return f"{ROOT}assets/{name}?v={version}" if version else f"{ROOT}assets/{name}"
 
     def _nav(self) -> list[NavItem]:
-        """The main navigation: every listed collection, then every taxonomy."""
+        """The main navigation: every listed collection, every data page, then every taxonomy."""
         items = [NavItem(c.url.split("{slug}")[0].strip("/") + "/", c.label, c.name, False) for c in self.site.collections if c.list]
+        items += [NavItem(d.url, d.page, d.name, False) for d in self.site.data if d.page]
         return items + [NavItem(t.name + "/", t.label, t.name, True) for t in self.site.taxonomies]
 
     def _free_pages(self) -> list[Entry]:
@@ -203,6 +273,7 @@ class Renderer:
 
     def _term_url(self, value, taxonomy: str) -> str | None:
         """The page of a taxonomy term (such as the region 吉林长春), or None."""
+        self._note("globals", "terms")
         return self.term_urls.get((taxonomy, str(value)))
 
     def _card(self, entry: Entry) -> Markup:
@@ -210,15 +281,22 @@ class Renderer:
 
         A card may therefore depend on its entry only, never on the page that shows it.
         """
-        html = self.cards.get(entry.key)
-        if html is None:
-            template = self.env.get_template("partials/card.html")
-            html = self.cards[entry.key] = Markup(template.render(item=entry))
-        return html
+        card = self.cards.get(entry.key)
+        if card is None:
+            page_reads, self.env.reads = self.env.reads, Reads()
+            try:
+                html = Markup(self.env.get_template("partials/card.html").render(item=entry))
+                card = self.cards[entry.key] = (html, self.env.reads)
+            finally:
+                self.env.reads = page_reads
+        if self.env.reads is not None:
+            self.env.reads.merge(card[1])
+        return card[0]
 
     def _picture(self, ref):
         """The processed picture for an image field (url, width, height), or None."""
         if isinstance(ref, ImageRef):
+            self._note("pictures", ref.path)
             return self.pictures.get(ref.path)
         return None
 
@@ -236,6 +314,7 @@ class Renderer:
     def _absolute(self, target) -> str:
         """A full URL from base_url, for share cards, the feed and the sitemap."""
         if isinstance(target, Entry):
+            self._note("entries", target.key)
             target = target.url
         if target.startswith(("http://", "https://")):
             return target
@@ -260,9 +339,10 @@ class Renderer:
 
     def render(self, job: PageJob) -> bytes | None:
         """Render one page; None (after reporting where in which template) on a template error."""
-        picture = self._picture(job.image)
-        page = PageMeta(job.path, job.title, job.description, picture.share if picture else None)
+        self.env.reads = self.last_reads = Reads()
         try:
+            picture = self._picture(job.image)
+            page = PageMeta(job.path, job.title, job.description, picture.share if picture else None)
             template = self.env.get_template(job.template)
             html = template.render(page=page, **job.context)
             prefix = self.base_path if job.path == "404.html" else root_prefix(job.path)
@@ -273,6 +353,8 @@ class Renderer:
         except Exception as exc:  # a user-edited template can fail in any way
             name, line = self._template_frame(exc)
             self.report.error(name, line, "模板", f"模板出错：{_explain(exc, self.known_names())}", "检查模板这一行用到的变量和字段名（字段名见 site.yaml）。")
+        finally:
+            self.env.reads = None
         return None
 
     def known_names(self) -> list[str]:
@@ -416,6 +498,11 @@ def page_jobs(resolved: Resolved, env: jinja2.Environment) -> list[PageJob]:
             zone = next((z for z in resolved.zones if z.intro is entry), None)
             jobs.append(PageJob(out_path(entry.url), template, entry.title,
                                 {"entry": entry, "collection": collection, "zone": zone}, entry.description, image))
+    for dataset in site.data:
+        if dataset.page:
+            records = library.data.get(dataset.name, [])
+            jobs.append(PageJob(out_path(dataset.url), dataset.template, dataset.page, {"dataset": dataset, "records": records},
+                                f"{site.title}·{dataset.page}：{dataset.label}共 {len(records)} 项"))
     for taxonomy in site.taxonomies:
         terms = resolved.taxonomies.get(taxonomy.name, [])
         jobs.append(PageJob(out_path(f"{taxonomy.name}/"), "taxonomy.html", taxonomy.label, {"taxonomy": taxonomy, "terms": terms},
