@@ -424,12 +424,15 @@ def test_bad_images_are_all_explained_together(make_project, tiny_hall):
     frames[0].save(animated, "GIF", save_all=True, append_images=frames[1:], duration=100, loop=0)
     bomb = io.BytesIO()
     Image.new("1", (10_000, 9_000)).save(bomb, "PNG")
+    lab = io.BytesIO()
+    Image.new("LAB", (64, 64), (50, 0, 0)).save(lab, "TIFF")
     bad = {
         "truncated.jpg": good[: len(good) // 2],
         "empty.jpg": b"",
         "text.jpg": "这不是图片".encode(),
         "animated.gif": animated.getvalue(),
         "bomb.png": bomb.getvalue(),
+        "lab.tif": lab.getvalue(),
     }
     text = files["content/workers/艾子洋.md"]
     for n, (name, data) in enumerate(bad.items()):
@@ -450,6 +453,7 @@ def test_bad_images_are_all_explained_together(make_project, tiny_hall):
         "text.jpg": "不是能识别的图片",
         "animated.gif": "是动图（3 帧）",
         "bomb.png": "像素太多",
+        "lab.tif": "的颜色模式是 LAB，无法转换成网页图片",
     }
     for n, (name, words) in enumerate(expected.items()):
         block = re.search(rf"\d+\. \[错误\] content/workers/w{n}\.md 第 4 行 · 照片\n   问题：(.*)\n", err)
