@@ -41,6 +41,12 @@ SITE_OPTIONS = {
     "stats": ("dict", {}, "由内容自动统计的数字和图表，显示在数据页上"),
     "zones": ("list", [], "展区，按顺序出现在首页"),
     "search": ("dict", {}, "站内搜索：搜哪些集合和字段、按什么筛选"),
+    "images": ("dict", {}, "图片设置"),
+}
+IMAGE_OPTIONS = {
+    "widths": ("list", [480, 960, 1600], "生成的图片宽度（像素），浏览器按屏幕大小挑选；默认 [480, 960, 1600]"),
+    "quality": ("int", 83, "压缩质量（1–100），越高越清晰、文件越大；默认 83"),
+    "avif": ("bool", False, "是否另外生成 AVIF 格式（更小，但生成慢得多）；默认 false"),
 }
 THEME_OPTIONS = {
     "primary": ("color", "#a61b1b", "主色（横幅、标题）"),
@@ -205,6 +211,16 @@ class Zone:
 
 
 @dataclass(frozen=True)
+class ImageSettings:
+    """How pictures are made: widths offered, compression quality, whether to add AVIF."""
+
+    widths: tuple = (480, 960, 1600)
+    quality: int = 83
+    avif: bool = False
+    line: int = 0
+
+
+@dataclass(frozen=True)
 class Facet:
     """A search filter: entries grouped by the values of one field."""
 
@@ -246,6 +262,7 @@ class Site:
     zones: tuple
     search: Search
     stats: tuple = ()
+    images: ImageSettings = ImageSettings()
 
     @property
     def content_dir(self) -> Path:
@@ -403,6 +420,7 @@ def parse_site(data, root: Path, report: Report, output: str | None = None, base
         data=_datasets(reader, top["data"] or _empty(), vocabularies, names),
         zones=_zones(reader, top["zones"] or YList(), names, _line(data, "zones")),
         search=_search(reader, top["search"] or _empty(), collections, taxonomies, _line(data, "search"), _declared(top["collections"])),
+        images=_images(reader, top["images"] or _empty(), _line(data, "images")),
     )
     site = replace(site, stats=_stats(reader, top["stats"] or _empty(), site))
     _check_field_refs(reader, site, data)
@@ -480,6 +498,25 @@ def _output(reader: _Reader, root: Path, value: str, line: int, from_command: bo
         fail(line, "--output" if from_command else "output", f"输出文件夹{quote(value)}是{why}：生成时会整个替换它，会删掉您的文件。",
              "换一个专用的新文件夹，如 output。")
     return target
+
+
+def _images(reader: _Reader, data, line: int) -> ImageSettings:
+    """Check the image settings: widths are whole numbers of pixels, quality 1–100."""
+    options = reader.options(data, IMAGE_OPTIONS, "images", line)
+    widths = []
+    for value in options["widths"]:
+        text = str(value).strip()
+        if not text.isdecimal() or not 16 <= int(text) <= 8000:
+            reader.fail(_line(data, "widths"), "images.widths", f"图片宽度{quote(value)}不是 16 到 8000 之间的整数。", "写成 [480, 960, 1600] 这样的像素数列表。")
+            continue
+        widths.append(int(text))
+    if not widths:
+        widths = list(IMAGE_OPTIONS["widths"][1])
+    quality = options["quality"]
+    if not 1 <= quality <= 100:
+        reader.fail(_line(data, "quality"), "images.quality", f"压缩质量 {quality} 不在 1 到 100 之间。", "写 60 到 90 之间的数，默认 83。")
+        quality = 83
+    return ImageSettings(tuple(sorted(set(widths))), quality, options["avif"], _line(data, "avif"))
 
 
 def _vocabularies(reader: _Reader, data) -> dict:

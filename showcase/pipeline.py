@@ -89,6 +89,8 @@ def build(root: Path, output: str | None = None, base_url: str | None = None, st
     clock.lap("refs")
     pictures = images.plan(library, report)
     clock.lap("images.plan")
+    pictures = images.process(pictures, site.root, report, jobs)
+    clock.lap("images.process")
     figures = stats.compute(resolved)
     clock.lap("stats")
     renderer = Renderer(resolved, pictures, report, figures)
@@ -117,7 +119,7 @@ def build(root: Path, output: str | None = None, base_url: str | None = None, st
         result.pages = sum(1 for job in page_list if job.path.endswith(".html"))
         result.rendered = sum(1 for path in reads if path.endswith(".html"))
         clock.lap("render")
-        result.images = images.process(pictures, tree.root, site.output, report)
+        result.images = images.publish(pictures, site.root, tree)
         if site.assets_dir.is_dir():
             tree.copy_tree(site.assets_dir, "assets")
         clock.lap("images+assets")

@@ -20,12 +20,13 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from . import charts
 from .cache import CODE_VERSION, Reads, cache_dir
 from .content import Entry
 from .errors import Report, did_you_mean
+from .images import Picture
 from .refs import Resolved
 from .schema import ImageRef, PartialDate
 from .stats import number_text
@@ -97,6 +98,7 @@ EXTERNAL = ("http://", "https://", "mailto:", "tel:", "#", "data:")
 
 
 ROOT = "\x00"
+LAZY = "\x00\x01"  # where an <img> says how to load: eager for the first picture of a page, lazy after
 
 
 def root_prefix(page_path: str) -> str:
@@ -149,8 +151,8 @@ class RecordingEnvironment(jinja2.Environment):
 def _at_render_time(function):
     """A filter Jinja2 must not run while compiling ('style.css'|asset would be frozen in the template cache)."""
     @jinja2.pass_context
-    def at_render_time(context, *args):
-        return function(*args)
+    def at_render_time(context, *args, **kwargs):
+        return function(*args, **kwargs)
 
     return at_render_time
 
@@ -209,6 +211,7 @@ class Renderer:
             link=_at_render_time(self._link),
             asset=_at_render_time(self._asset),
             picture=_at_render_time(self._picture),
+            image=_at_render_time(self._image),
             absolute=_at_render_time(self._absolute),
             card=_at_render_time(self._card),
             term_url=_at_render_time(self._term_url),
@@ -297,6 +300,17 @@ class Renderer:
             return self.pictures.get(ref.path)
         return None
 
+    def _image(self, value, alt: str = "", sizes: str = "100vw", crop: str = "full", css: str = "") -> Markup:
+        """A <picture> for an image field or picture: modern formats, srcset, size, placeholder, lazy loading.
+
+        ``crop='square'`` uses the square crop of a portrait (cards, thumbnails); ``sizes`` says how
+        wide the template shows it, so the browser fetches the smallest file that is sharp enough.
+        """
+        picture = value if isinstance(value, Picture) else self._picture(value)
+        if picture is None:
+            return Markup("")
+        return Markup(picture_html(picture, alt or "", sizes, crop, css))
+
     def _absolute(self, target) -> str:
         """A full URL from base_url, for share cards, the feed and the sitemap."""
         if isinstance(target, Entry):
@@ -327,10 +341,12 @@ class Renderer:
         """Render one page; None (after reporting where in which template) on a template error."""
         self.env.reads = self.last_reads = Reads()
         try:
-            page = PageMeta(job.path, job.title, job.description, self._picture(job.image))
+            picture = self._picture(job.image)
+            page = PageMeta(job.path, job.title, job.description, picture.share if picture else None)
             template = self.env.get_template(job.template)
             html = template.render(page=page, **job.context)
             prefix = self.base_path if job.path == "404.html" else root_prefix(job.path)
+            html = html.replace(LAZY, 'loading="eager"', 1).replace(LAZY, 'loading="lazy"')
             return html.replace(ROOT, prefix).encode("utf-8")
         except jinja2.TemplateNotFound as exc:
             self.report.error(f"templates/{exc.name}", 0, "模板", f"找不到模板「{exc.name}」。", "在 templates 文件夹里建这个模板，或从示例项目复制。")
@@ -364,6 +380,28 @@ class Renderer:
             if frame.filename.startswith(templates):
                 return f"templates/{Path(frame.filename).relative_to(templates).as_posix()}", frame.lineno or 0
         return "templates", 0
+
+
+def picture_html(picture: Picture, alt: str, sizes: str, crop: str, css: str) -> str:
+    """<picture> with a <source> per modern format and an <img> fallback; links behind the ROOT mark."""
+    rendition = picture.square if crop == "square" and picture.square else picture.full
+    sizes_attr = escape(sizes)
+
+    def srcset(kind: str) -> str:
+        return escape(", ".join(f"{ROOT}{f.url} {f.width}w" for f in rendition.sized(kind)))
+
+    parts = ["<picture>"]
+    for kind in rendition.formats[:-1]:
+        parts.append(f'<source type="{rendition.sized(kind)[0].mime}" srcset="{srcset(kind)}" sizes="{sizes_attr}">')
+    fallback = rendition.sized(rendition.formats[-1])
+    src = next((f for f in reversed(fallback) if f.width <= 960), fallback[0])
+    largest = fallback[-1]
+    style = f' style="background-color:{picture.placeholder}"' if picture.placeholder else ""
+    css_attr = f' class="{escape(css)}"' if css else ""
+    parts.append(f'<img src="{ROOT}{escape(src.url)}" srcset="{srcset(rendition.formats[-1])}" sizes="{sizes_attr}" '
+                 f'width="{largest.width}" height="{largest.height}" alt="{escape(alt)}"{css_attr} {LAZY} decoding="async"{style}>')
+    parts.append("</picture>")
+    return "".join(parts)
 
 
 BLOCK_TAGS = {"if", "for", "block", "macro", "call", "filter", "with", "raw", "autoescape", "trans"}

@@ -120,11 +120,11 @@ def entry_text(entry: Entry, paths: list[str]) -> str:
 
 
 def _picture(entry: Entry, collection: Collection, pictures: dict) -> list | None:
-    """[url, width, height] of the entry's picture (its image field, else its first image), or None."""
+    """[url, width, height] of a small copy of the entry's picture (its image field, else its first image), or None."""
     ref = entry.data.get(collection.image_field) if collection.image_field else None
     ref = ref if isinstance(ref, ImageRef) else next(nested(entry.data, ImageRef), None)
     picture = pictures.get(ref.path) if isinstance(ref, ImageRef) else None
-    return [picture.url, picture.width, picture.height] if picture else None
+    return [picture.thumbnail.url, picture.thumbnail.width, picture.thumbnail.height] if picture else None
 
 
 def build_index(resolved: Resolved, pictures: dict, texts: TextMemo | None = None) -> dict:
