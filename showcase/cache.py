@@ -179,13 +179,11 @@ class EntryCache:
         self.new[source] = found
         return entry, problems
 
-    def put(self, path: Path, source: str, before: tuple | None, entry, problems: list) -> None:
-        """Remember what parsing a file gave, under the file's stamp taken before it was read."""
-        try:
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        except OSError:
-            return
-        self.new[source] = (before, digest, pickle.dumps((entry, problems), protocol=pickle.HIGHEST_PROTOCOL))
+    def add(self, source: str, record: tuple):
+        """Keep a record made by ``record`` (in a parse worker); return its (entry, problems)."""
+        self.new[source] = record
+        return pickle.loads(record[2])
+
 
     def digests(self) -> dict[str, str]:
         """The hash of every content file of this build, by its path."""
@@ -196,6 +194,15 @@ class EntryCache:
         keep = {source: found for source, found in self.new.items() if not _recent(found[0], self.started)}
         if keep.keys() != self.old.keys() or any(keep[k] is not self.old[k] for k in keep):
             save(self.file, keep)
+
+
+def record(path: Path, before: tuple | None, entry, problems: list) -> tuple:
+    """What the cache keeps of a parsed file: its stamp taken before reading, its hash, the pickled result."""
+    try:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        digest = ""
+    return before, digest, pickle.dumps((entry, problems), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 @dataclass

@@ -157,22 +157,16 @@ class PageBook:
         self.new: dict[str, tuple] = {}
 
     def split(self, jobs: list[PageJob], marks: Fingerprints) -> tuple[list, list]:
-        """(jobs to render, jobs whose previous file is still right), remembering their job digests."""
-        self.job_digests = {}
+        """(jobs to render, jobs whose previous file is still right)."""
         render, keep = [], []
         for job in jobs:
-            job_digest = self.job_digests[job.path] = marks.job(job)
             old = self.pages.get(job.path)
-            if old is not None and old[0] == marks.page(job_digest, old[1]) and os.path.isfile(self.output / job.path):
+            if old is not None and old[0] == marks.page(marks.job(job), old[1]) and os.path.isfile(self.output / job.path):
                 keep.append(job)
                 self.new[job.path] = old
             else:
                 render.append(job)
         return render, keep
-
-    def rendered(self, path: str, reads: tuple, marks: Fingerprints) -> None:
-        """Record what a freshly rendered page read."""
-        self.new[path] = (marks.page(self.job_digests[path], reads), reads)
 
     def store(self) -> None:
         """Save this build's pages, after its output was swapped into place."""

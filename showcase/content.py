@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath
 from . import yamldoc
 from markupsafe import Markup
 
-from .cache import EntryCache, stamp
+from .cache import EntryCache, record, stamp
 from .config import Collection, DataSet, Site
 from .errors import Report, did_you_mean
 from .fsutil import EncodingProblem, read_text
@@ -404,39 +404,43 @@ def term_paths(site: Site) -> dict[str, list[str]]:
 
 
 def _parse_chunk(args) -> list[tuple]:
-    """Parse a chunk of files in a worker process; return (entry, problems) per file."""
-    root, allow_html, items, light, paths = args
+    """Parse a chunk of files (in a worker process); per file (entry, problems), or the cache's record of them."""
+    root, allow_html, items, keep, light, paths = args
     render = markdown_renderer(allow_html)
     results = []
     for collection, path in items:
         report = Report()
+        before = stamp(path) if keep else None
         entry = entry_from_file(path, root, collection, render, report)
         if entry is not None:
             add_slugs(entry, paths.get(entry.collection, ()))
             if light:
                 entry.travel_light()
-        results.append((entry, report.problems))
+        results.append(record(path, before, entry, report.problems) if keep else (entry, report.problems))
     return results
 
 
 def load_library(site: Site, report: Report, jobs: int | None = None, cache: EntryCache | None = None) -> Library:
     """Read every collection and data file (unchanged files from the cache); problems go into report."""
     files = content_files(site, report)
+    sources = [_source(site, path) for _, path in files]
     found: dict[int, tuple] = {}
     if cache is not None:
         for number, (_, path) in enumerate(files):
-            hit = cache.get(path, _source(site, path))
+            hit = cache.get(path, sources[number])
             if hit is not None:
                 found[number] = hit
     missing = [item for number, item in enumerate(files) if number not in found]
     learn_pinyin(entry for entry, _ in found.values() if entry is not None)
-    before = {str(path): stamp(path) for _, path in missing} if cache is not None else {}
-    parsed = iter(_parse(site, missing, jobs, light=cache is not None))
-    results = [found[number] if number in found else next(parsed) for number in range(len(files))]
-    if cache is not None:
-        for number, ((_, path), (entry, problems)) in enumerate(zip(files, results)):
-            if number not in found:
-                cache.put(path, _source(site, path), before[str(path)], entry, problems)
+    parsed = iter(_parse(site, missing, jobs, keep=cache is not None))
+    results = []
+    for number, (_, path) in enumerate(files):
+        if number in found:
+            results.append(found[number])
+        elif cache is not None:
+            results.append(cache.add(sources[number], next(parsed)))
+        else:
+            results.append(next(parsed))
     library = Library(site)
     entries = []
     for entry, problems in results:
@@ -453,16 +457,17 @@ def load_library(site: Site, report: Report, jobs: int | None = None, cache: Ent
 
 def _source(site: Site, path: Path) -> str:
     """A content file's path as problems name it (content/workers/艾子洋.md)."""
-    return os.path.relpath(path, site.root).replace(os.sep, "/")
+    text, root = str(path), str(site.root) + os.sep
+    return (text[len(root):] if text.startswith(root) else os.path.relpath(text, site.root)).replace(os.sep, "/")
 
 
-def _parse(site: Site, files: list, jobs: int | None, light: bool) -> list[tuple]:
-    """Parse files, on several cores when there are many; (entry, problems) per file, in order."""
+def _parse(site: Site, files: list, jobs: int | None, keep: bool) -> list[tuple]:
+    """Parse files, on several cores when there are many; per file what _parse_chunk gives, in order."""
     jobs = jobs or os.cpu_count() or 1
     paths = term_paths(site)
     if jobs > 1 and len(files) >= PARALLEL_THRESHOLD and _can_fork():
-        return _parse_parallel(site, files, jobs, paths)
-    return _parse_chunk((site.root, site.allow_html, files, light, paths))
+        return _parse_parallel(site, files, jobs, paths, keep)
+    return _parse_chunk((site.root, site.allow_html, files, keep, keep, paths))
 
 
 def sort_entries(entries: list[Entry], sort: str) -> list[Entry]:
@@ -484,12 +489,12 @@ def _can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def _parse_parallel(site: Site, files: list, jobs: int, paths: dict) -> list[tuple]:
+def _parse_parallel(site: Site, files: list, jobs: int, paths: dict, keep: bool) -> list[tuple]:
     """Parse files on several cores, keeping their order."""
     import multiprocessing
 
     size = max(1, len(files) // (jobs * 4))
-    chunks = [(site.root, site.allow_html, files[i:i + size], True, paths) for i in range(0, len(files), size)]
+    chunks = [(site.root, site.allow_html, files[i:i + size], keep, True, paths) for i in range(0, len(files), size)]
     with multiprocessing.get_context("fork").Pool(jobs) as pool:
         parts = pool.map(_parse_chunk, chunks)
     return [result for part in parts for result in part]

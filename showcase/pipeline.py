@@ -116,16 +116,16 @@ def _make(site: Site, result: BuildResult, clock: _Clock, strict: bool, jobs: in
         raise OutputError(_os_problem(exc, site.output)) from None
     book = PageBook(site.root, site.output, enabled=not clean)
     try:
-        page_list = _page_list(renderer, resolved, pictures, tree, entry_cache.digests(), clean)
+        cores = jobs or os.cpu_count() or 1
+        page_list = _page_list(renderer, resolved, pictures, tree, entry_cache.digests(), clean, cores)
         clock.lap("search")
         marks = Fingerprints(renderer, entry_cache.digests(), book.template_globals)
         todo, kept = book.split(page_list, marks)
         tree.link_from(site.output, [job.path for job in kept])
-        reads = _render_all(renderer, todo, tree, jobs or os.cpu_count() or 1)
-        for path, page_reads in reads.items():
-            book.rendered(path, page_reads, marks)
+        done = _render_all(renderer, todo, tree, cores, marks)
+        book.new.update(done)
         result.pages = sum(1 for job in page_list if job.path.endswith(".html"))
-        result.rendered = sum(1 for path in reads if path.endswith(".html"))
+        result.rendered = sum(1 for path in done if path.endswith(".html"))
         clock.lap("render")
         result.images = images.publish(pictures, site.root, tree)
         if site.assets_dir.is_dir():
@@ -145,24 +145,24 @@ def _make(site: Site, result: BuildResult, clock: _Clock, strict: bool, jobs: in
     result.output = site.output
 
 
-def _page_list(renderer, resolved, pictures: dict, tree: OutputTree, digests: dict, clean: bool) -> list:
+def _page_list(renderer, resolved, pictures: dict, tree: OutputTree, digests: dict, clean: bool, jobs: int) -> list:
     """Every page of the site: the pages of render.page_jobs, the search page, feed and sitemap."""
     from .render import extra_jobs, page_jobs
 
     page_list = page_jobs(resolved, renderer.env)
     if "search.html" in renderer.env.list_templates():
-        page_list.append(_search_index(resolved, pictures, tree, digests, clean))
+        page_list.append(_search_index(resolved, pictures, tree, digests, clean, jobs))
     return page_list + extra_jobs(resolved, page_list)
 
 
-def _search_index(resolved, pictures: dict, tree: OutputTree, digests: dict, clean: bool):
+def _search_index(resolved, pictures: dict, tree: OutputTree, digests: dict, clean: bool, jobs: int):
     """Write search-index.js (texts of unchanged entries from the cache); return the search page's job."""
     from . import search
 
     memo_file = cache_dir(resolved.library.site.root) / "search.pickle"
     texts = search.TextMemo(digests, {} if clean else load(memo_file) or {})
-    script = search.index_script(search.build_index(resolved, pictures, texts))
-    if texts.used.keys() != texts.known.keys():
+    script = search.index_script(search.build_index(resolved, pictures, texts, jobs))
+    if texts.changed():
         save(memo_file, texts.used)
     tree.write(search.INDEX_FILE, script)
     return search.page_job(resolved.library.site, script)
@@ -201,39 +201,40 @@ def _try_each_template(renderer: Renderer, resolved) -> None:
             renderer.render(job)
 
 
-def _render_all(renderer: Renderer, jobs: list[PageJob], tree: OutputTree, cores: int) -> dict[str, tuple]:
-    """Render and write pages, on several cores for many; return what each written page read."""
+def _render_all(renderer: Renderer, jobs: list[PageJob], tree: OutputTree, cores: int, marks) -> dict[str, tuple]:
+    """Render and write pages, on several cores for many; per written page, its fingerprint and what it read."""
     if cores > 1 and len(jobs) >= PARALLEL_PAGES and "fork" in multiprocessing.get_all_start_methods():
-        return _render_parallel(renderer, jobs, tree, cores)
-    reads = {}
+        return _render_parallel(renderer, jobs, tree, cores, marks)
+    return _render_jobs(renderer, jobs, marks, tree.write)
+
+
+def _render_jobs(renderer: Renderer, jobs: list[PageJob], marks, write) -> dict[str, tuple]:
+    """Render jobs and write each page with write(path, bytes); per page, its fingerprint and reads."""
+    done = {}
     for job in jobs:
         data = renderer.render(job)
         if data is not None:
-            tree.write(job.path, data)
-            reads[job.path] = renderer.last_reads.frozen()
-    return reads
+            write(job.path, data)
+            reads = renderer.last_reads.frozen()
+            done[job.path] = (marks.page(marks.job(job), reads), reads)
+    return done
 
 
 _STATE: tuple | None = None
 
 
 def _render_slice(bounds: tuple[int, int]) -> tuple[dict, list]:
-    """Render jobs[start:stop] in a forked worker; return what each written page read, and problems."""
-    renderer, jobs, root = _STATE
+    """Render jobs[start:stop] in a forked worker; per page its fingerprint and reads, and the problems."""
+    renderer, jobs, root, marks = _STATE
     renderer.report = Report()
-    reads = {}
-    for job in jobs[bounds[0]:bounds[1]]:
-        data = renderer.render(job)
-        if data is not None:
-            write_into(root, job.path, data)
-            reads[job.path] = renderer.last_reads.frozen()
-    return reads, renderer.report.problems
+    done = _render_jobs(renderer, jobs[bounds[0]:bounds[1]], marks, lambda path, data: write_into(root, path, data))
+    return done, renderer.report.problems
 
 
-def _render_parallel(renderer: Renderer, jobs: list[PageJob], tree: OutputTree, cores: int) -> dict[str, tuple]:
+def _render_parallel(renderer: Renderer, jobs: list[PageJob], tree: OutputTree, cores: int, marks) -> dict[str, tuple]:
     """Fork workers that share the resolved library and render slices of the page list."""
     global _STATE
-    _STATE = (renderer, jobs, tree.root)
+    _STATE = (renderer, jobs, tree.root, marks)
     step = max(1, len(jobs) // (cores * 8))
     slices = [(i, min(i + step, len(jobs))) for i in range(0, len(jobs), step)]
     try:
@@ -241,9 +242,9 @@ def _render_parallel(renderer: Renderer, jobs: list[PageJob], tree: OutputTree, 
             parts = pool.map(_render_slice, slices)
     finally:
         _STATE = None
-    all_reads = {}
-    for reads, problems in parts:
-        tree.claim(reads)
+    all_done = {}
+    for done, problems in parts:
+        tree.claim(done)
         renderer.report.extend(problems)
-        all_reads.update(reads)
-    return all_reads
+        all_done.update(done)
+    return all_done

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -127,7 +128,7 @@ def _picture(entry: Entry, collection: Collection, pictures: dict) -> list | Non
     return [picture.thumbnail.url, picture.thumbnail.width, picture.thumbnail.height] if picture else None
 
 
-def build_index(resolved: Resolved, pictures: dict, texts: TextMemo | None = None) -> dict:
+def build_index(resolved: Resolved, pictures: dict, texts: TextMemo | None = None, jobs: int = 1) -> dict:
     """The search index of a resolved library: collections, facets with their values, entries.
 
     texts, when given, remembers each entry's normalised text from earlier builds (reading and
@@ -137,12 +138,14 @@ def build_index(resolved: Resolved, pictures: dict, texts: TextMemo | None = Non
     site: Site = resolved.library.site
     options = site.search
     collections = [site.collection(name) for name in options.collections]
+    paths_of = {c.name: list(options.fields) or default_fields(c) for c in collections}
+    texts.fill([(e, paths_of[c.name]) for c in collections for e in resolved.library.entries.get(c.name, [])], jobs)
     facets = [{"name": "collection", "label": "类别", "values": [c.name for c in collections], "labels": [c.label for c in collections]}]
     facets += [{"name": f.name, "label": f.label, "values": []} for f in options.facets]
     positions: list[dict] = [{} for _ in facets]
     entries = []
     for number, collection in enumerate(collections):
-        paths = list(options.fields) or default_fields(collection)
+        paths = paths_of[collection.name]
         for entry in resolved.library.entries.get(collection.name, []):
             values = [[number]]
             for slot, facet in enumerate(options.facets, start=1):
@@ -161,17 +164,54 @@ class TextMemo:
     known: dict
     used: dict = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        self.stored = frozenset(self.known)
+
+    def changed(self) -> bool:
+        """True when this build's texts differ from those the memo was loaded with."""
+        return self.used.keys() != self.stored
+
+    def key(self, entry: Entry, paths: list[str]) -> tuple | None:
+        """What an entry's text depends on (None when its file's hash is not known)."""
+        digest = self.file_digests.get(entry.source)
+        return None if digest is None else (digest, tuple(paths), tuple(e.title for e in nested(entry.data, Entry)))
+
     def text(self, entry: Entry, paths: list[str]) -> str:
         """entry_text, from the memo when the entry's file and what it names are unchanged."""
-        digest = self.file_digests.get(entry.source)
-        if digest is None:
+        key = self.key(entry, paths)
+        if key is None:
             return entry_text(entry, paths)
-        key = (digest, tuple(paths), tuple(e.title for e in nested(entry.data, Entry)))
         found = self.known.get(key)
         if found is None:
             found = entry_text(entry, paths)
         self.used[key] = found
         return found
+
+    def fill(self, wanted: list[tuple], jobs: int) -> None:
+        """Work out the texts not known yet for (entry, paths) pairs, on all cores when there are many."""
+        global _MISSING
+        missing = [(entry, paths, key) for entry, paths in wanted if (key := self.key(entry, paths)) not in self.known]
+        if jobs < 2 or len(missing) < PARALLEL_TEXTS or "fork" not in multiprocessing.get_all_start_methods():
+            return
+        _MISSING = missing
+        step = max(1, len(missing) // (jobs * 4))
+        try:
+            with multiprocessing.get_context("fork").Pool(jobs) as pool:
+                parts = pool.map(_texts, [(i, min(i + step, len(missing))) for i in range(0, len(missing), step)])
+        finally:
+            _MISSING = None
+        for (_, _, key), text in zip(missing, (text for part in parts for text in part)):
+            if key is not None:
+                self.known[key] = text
+
+
+PARALLEL_TEXTS = 400
+_MISSING: list | None = None
+
+
+def _texts(bounds: tuple[int, int]) -> list[str]:
+    """Texts of _MISSING[start:stop], in a forked worker."""
+    return [entry_text(entry, paths) for entry, paths, _ in _MISSING[bounds[0]:bounds[1]]]
 
 
 def _value_numbers(found: list, table: list, positions: dict) -> list[int]:
