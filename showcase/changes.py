@@ -20,7 +20,7 @@ import jinja2.meta
 
 from . import cache
 from .config import Collection, DataSet, Taxonomy, Zone
-from .content import Entry, nested
+from .content import Entry
 from .render import PageJob, Renderer
 
 CONFIG_TYPES = (Collection, Taxonomy, Zone, DataSet)
@@ -62,7 +62,7 @@ class Fingerprints:
             if entry is None:
                 found = "gone"
             else:
-                links = [e.key for e in nested(entry.data, Entry)]
+                links = [e.key for e in entry.references]
                 back = [(name, [e.key for e in items]) for name, items in sorted(entry.linked_from.items())]
                 found = cache.digest_of(entry.source, self.file_digests.get(entry.source), entry.url, links, back)
             self._entries[key] = found

@@ -109,6 +109,7 @@ class Entry:
         self.title_field = title_field
         self.url = ""
         self.linked_from: dict[str, list[Entry]] = {}
+        self.references: list[Entry] = []  # the entries its fields name, set by refs.resolve
         self.sort_key = (pinyin_key(self.title), self.title, slug)
         self._html: Markup | None = None
         self.slugs: dict[str, str] = {}

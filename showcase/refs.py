@@ -108,9 +108,11 @@ def resolve(library: Library, report: Report) -> Resolved:
         names = ref_fields(collection.fields)
         for entry in library.entries.get(collection.name, []):
             linked: set[str] = set()
+            entry.references = []
             for name in names:
                 entry.data[name] = value = _resolve_value(entry.data.get(name), index, entry, report)
                 for target in nested(value, Entry):
+                    entry.references.append(target)
                     if target.key not in linked:
                         linked.add(target.key)
                         target.linked_from.setdefault(entry.collection, []).append(entry)

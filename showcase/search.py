@@ -174,7 +174,7 @@ class TextMemo:
     def key(self, entry: Entry, paths: list[str]) -> tuple | None:
         """What an entry's text depends on (None when its file's hash is not known)."""
         digest = self.file_digests.get(entry.source)
-        return None if digest is None else (digest, tuple(paths), tuple(e.title for e in nested(entry.data, Entry)))
+        return None if digest is None else (digest, tuple(paths), tuple(e.title for e in entry.references))
 
     def text(self, entry: Entry, paths: list[str]) -> str:
         """entry_text, from the memo when the entry's file and what it names are unchanged."""
