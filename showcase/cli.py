@@ -11,6 +11,7 @@ import traceback
 from pathlib import Path
 
 from .errors import COMMAND_LINE, ConfigError, ContentError, OutputError, Report, ShowcaseError, UsageError
+from . import kioskrun
 from .pipeline import build
 
 ISSUES_URL = "项目 README 里“报告问题”一节所写的地址"
@@ -21,6 +22,8 @@ Builds the 产改成果展厅 static site from the YAML + Markdown files in cont
   python build.py                 生成到 output/ · build into output/
   python build.py check           只检查不生成 · validate only, write nothing
   python build.py --output DIR    生成到别的文件夹 · build into DIR
+  python build.py --kiosk         生成展厅触摸屏版到 kiosk-output/ · build the kiosk edition
+  python build.py kiosk           运行触摸屏：本机服务 + Chromium 全屏 · run the kiosk (server + Chromium)
 """
 EPILOG = """退出码 / exit codes: 0 成功 success · 1 内容有错 content invalid · 2 命令用法错误 usage error · 3 内部错误 internal error"""
 
@@ -47,13 +50,17 @@ def make_parser() -> argparse.ArgumentParser:
     parser._positionals.title = "命令 / command"
     parser._optionals.title = "选项 / options"
     parser.add_argument("-h", "--help", action="help", help="显示帮助 / show this help")
-    parser.add_argument("command", nargs="?", choices=["build", "check"], default="build",
-                        help="build 生成网站（默认）/ build the site (default); check 只检查内容 / validate only")
+    parser.add_argument("command", nargs="?", choices=["build", "check", "kiosk"], default="build",
+                        help="build 生成网站（默认）/ build the site (default); check 只检查内容 / validate only; "
+                             "kiosk 运行展厅触摸屏 / run the kiosk")
     parser.add_argument("--output", metavar="DIR", help="输出文件夹（默认 site.yaml 的 output）/ output folder (default: site.yaml output)")
     parser.add_argument("--base-url", metavar="URL", help="覆盖 site.yaml 的 base_url / override base_url in site.yaml")
     parser.add_argument("--strict", action="store_true", help="警告也算错误 / treat warnings as errors")
     parser.add_argument("--root", metavar="DIR", default=".", help="项目文件夹（默认当前文件夹）/ project folder (default: current)")
     parser.add_argument("--jobs", metavar="N", type=int, help="使用的 CPU 核数（默认全部）/ CPU cores to use (default: all)")
+    parser.add_argument("--kiosk", action="store_true", help="生成触摸屏版（到 site.yaml 的 kiosk.output）/ build the kiosk edition")
+    parser.add_argument("--browser", metavar="CMD", help="kiosk：浏览器命令（默认 site.yaml 的 kiosk.browser 或 chromium）/ browser command")
+    parser.add_argument("--port", metavar="N", type=int, help="kiosk：本机端口（默认 site.yaml 的 kiosk.port）/ local port")
     return parser
 
 
@@ -84,8 +91,11 @@ def _run(args) -> int:
     if args.jobs is not None and args.jobs < 1:
         print("命令用法错误：--jobs 至少为 1。", file=sys.stderr)
         return 2
+    kiosk = args.kiosk or args.command == "kiosk"
     try:
-        result = build(root, args.output, args.base_url, args.strict, args.jobs, write=args.command == "build")
+        if args.command == "kiosk" and kioskrun.ready(root, args.output, args.base_url):
+            return kioskrun.run(root, args.output, args.base_url, args.browser, args.port)
+        result = build(root, args.output, args.base_url, args.strict, args.jobs, write=args.command != "check", kiosk=kiosk)
     except (ConfigError, ContentError) as exc:
         report: Report = exc.args[0]
         print(report.format(args.strict), file=sys.stderr)
@@ -108,4 +118,6 @@ def _run(args) -> int:
         return 0
     print(f"完成：{result.pages} 个页面，{result.images} 张图片，{len(report.warnings)} 个警告，用时 {result.seconds:.2f} 秒。"
           f"打开 {result.output / 'index.html'} 查看。")
+    if args.command == "kiosk":
+        return kioskrun.run(root, args.output, args.base_url, args.browser, args.port)
     return 0

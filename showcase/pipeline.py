@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import images, refs
+from . import images, kiosk as kiosk_edition, refs
 from .config import load_site
 from .content import load_library
 from .errors import ConfigError, ContentError, OutputError, Report
@@ -53,12 +53,12 @@ class _Clock:
 
 
 def build(root: Path, output: str | None = None, base_url: str | None = None, strict: bool = False,
-          jobs: int | None = None, write: bool = True) -> BuildResult:
-    """Build the site in root; raise ConfigError/ContentError carrying the report on problems."""
+          jobs: int | None = None, write: bool = True, kiosk: bool = False) -> BuildResult:
+    """Build the site in root (the kiosk edition when kiosk); raise ConfigError/ContentError carrying the report on problems."""
     report = Report()
     result = BuildResult(None, report=report)
     clock = _Clock(result.timings)
-    site = load_site(root, report, output, base_url)
+    site = load_site(root, report, output, base_url, kiosk)
     if site is None:
         raise ConfigError(report)
     if not site.base_url.startswith(("http://", "https://")):
@@ -89,7 +89,9 @@ def build(root: Path, output: str | None = None, base_url: str | None = None, st
         clock.lap("render")
         result.images = images.process(pictures, tree.root, site.output, report)
         if site.assets_dir.is_dir():
-            tree.copy_tree(site.assets_dir, "assets")
+            tree.copy_tree(site.assets_dir, "assets", skip=() if kiosk else kiosk_edition.KIOSK_ASSETS)
+        if kiosk:
+            tree.write(kiosk_edition.VERSION_FILE, kiosk_edition.build_version(tree.root))
         clock.lap("images+assets")
         if report.failed(strict):
             raise ContentError(report)

@@ -21,6 +21,7 @@ from urllib.parse import urlparse
 import jinja2
 from markupsafe import Markup
 
+from . import kiosk
 from .content import Entry
 from .errors import Report, did_you_mean
 from .refs import Resolved
@@ -135,7 +136,7 @@ class Renderer:
     def _environment(self) -> jinja2.Environment:
         """The Jinja2 environment: autoescape on, undefined names are errors."""
         env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(str(self.site.templates_dir)),
+            loader=self._loader(),
             autoescape=jinja2.select_autoescape(["html", "xml", "svg"], default_for_string=True),
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
@@ -155,7 +156,11 @@ class Renderer:
             collection_of=self.site.collection,
         )
         env.tests["entry"] = lambda value: isinstance(value, Entry)
+        if self.site.edition == "kiosk":
+            env.filters.update(qr=self._qr, web_url=self._web_url)
+            env.globals.update(attract_slides=kiosk.attract_slides(self.resolved), kiosk_settings=kiosk.settings_json(self.site))
         env.globals.update(
+            edition=self.site.edition,
             site=self.site,
             hall=self.resolved,
             collections=self.resolved.library.entries,
@@ -164,6 +169,23 @@ class Renderer:
             free_pages=self._free_pages(),
         )
         return env
+
+    def _loader(self) -> jinja2.BaseLoader:
+        """templates/; for the kiosk edition templates/kiosk/ first, the web ones also as web/NAME."""
+        web = jinja2.FileSystemLoader(str(self.site.templates_dir))
+        if self.site.edition != "kiosk":
+            return web
+        overlay = jinja2.FileSystemLoader(str(self.site.templates_dir / "kiosk"))
+        return jinja2.ChoiceLoader([overlay, web, jinja2.PrefixLoader({"web": web})])
+
+    def _web_url(self, target) -> str:
+        """The web edition's full address of a page or entry (what a kiosk QR code points to)."""
+        return kiosk.web_url(self.site.base_url, target.url if isinstance(target, Entry) else target)
+
+    def _qr(self, target, label: str = "") -> Markup:
+        """An inline SVG QR code of the web edition's address of a page or entry."""
+        url = self._web_url(target)
+        return kiosk.qr_svg(url, label or f"二维码：{url}")
 
     def _asset_versions(self) -> dict:
         """A short content hash per asset file, for cache-busting query strings."""
@@ -231,7 +253,7 @@ class Renderer:
         """Compile every template, reporting syntax errors; True when all compile."""
         ok = True
         for name in sorted(self.env.list_templates()):
-            if not name.endswith((".html", ".xml", ".txt", ".svg")):
+            if name.startswith("web/") or not name.endswith((".html", ".xml", ".txt", ".svg")):
                 continue
             try:
                 self.env.get_template(name)
@@ -250,14 +272,21 @@ class Renderer:
         try:
             template = self.env.get_template(job.template)
             html = template.render(page=page, **job.context)
-            prefix = self.base_path if job.path == "404.html" else root_prefix(job.path)
-            return html.replace(ROOT, prefix).encode("utf-8")
+            prefix = self._not_found_root() if job.path == "404.html" else root_prefix(job.path)
+            html = html.replace(ROOT, prefix)
+            if self.site.edition == "kiosk" and job.path.endswith(".html"):
+                html = kiosk.offsite_to_qr(html)
+            return html.encode("utf-8")
         except jinja2.TemplateNotFound as exc:
             self.report.error(f"templates/{exc.name}", 0, "模板", f"找不到模板「{exc.name}」。", "在 templates 文件夹里建这个模板，或从示例项目复制。")
         except Exception as exc:  # a user-edited template can fail in any way
             name, line = self._template_frame(exc)
             self.report.error(name, line, "模板", f"模板出错：{_explain(exc, self.known_names())}", "检查模板这一行用到的变量和字段名（字段名见 site.yaml）。")
         return None
+
+    def _not_found_root(self) -> str:
+        """Where 404.html's links start: base_url's path on the web, the local server's root on a kiosk."""
+        return self.base_path if self.site.edition == "web" else "/"
 
     def known_names(self) -> list[str]:
         """Field and variable names a template may use, for suggestions."""
