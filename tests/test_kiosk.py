@@ -57,7 +57,8 @@ def touch_page(chromium, url: str, screen: str = "landscape", clock: bool = True
 
 
 def tap(page, selector: str) -> None:
-    """Tap the middle of the first element matching selector with a finger."""
+    """Scroll the first element matching selector to the middle of the screen and tap it with a finger."""
+    page.locator(selector).first.evaluate("el => el.scrollIntoView({block: 'center'})")
     box = page.locator(selector).first.bounding_box()
     assert box, f"{selector} is not on screen"
     page.touchscreen.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
@@ -191,3 +192,293 @@ def test_qr_code_decodes_to_the_same_page_of_the_web_edition(kiosk_site, kiosk_u
         context.close()
     expected = WEB_BASE + relative.removesuffix("index.html")
     assert texts == [expected], f"{relative}: decoded {texts}, expected {expected}"
+
+
+# --------------------------------------------------------------------------- behaviour on the touch screen
+
+def test_attract_loop_starts_after_idle_and_first_touch_only_dismisses(kiosk_url, chromium):
+    """60 s untouched on the home screen starts the slideshow; the first tap closes it without opening the card under the finger."""
+    context, page = touch_page(chromium, kiosk_url)
+    try:
+        page.clock.run_for(59_000)
+        assert not shown(page, ".kiosk-attract"), "the attract loop started before 60 s"
+        page.clock.run_for(2_000)
+        assert shown(page, ".kiosk-attract"), "no attract loop after 61 s on the home screen"
+        slides = page.locator("[data-kiosk-slide]")
+        assert slides.count() >= 4, f"only {slides.count()} slides"
+        kinds = {slides.nth(i).get_attribute("data-kiosk-slide") for i in range(slides.count())}
+        assert kinds == {"entry", "numbers"}, kinds
+        first = page.locator("[data-kiosk-slide]:not([hidden])").inner_text()
+        page.clock.run_for(8_000)
+        assert page.locator("[data-kiosk-slide]:not([hidden])").inner_text() != first, "the slideshow did not move on"
+        # a link lies under the finger: the tap must only close the slideshow
+        x, y = center(page, '.nav a[href*="workers"]')
+        page.touchscreen.tap(x, y)
+        page.wait_for_timeout(500)
+        assert not shown(page, ".kiosk-attract"), "the tap did not close the slideshow"
+        assert page.url == kiosk_url, f"the tap went through to {page.url}"
+        page.clock.run_for(1_000)
+        page.touchscreen.tap(x, y)
+        page.wait_for_url(re.compile(r"/workers/$"))
+    finally:
+        context.close()
+
+
+def test_idle_prompt_counts_down_extends_and_resets_everything(kiosk_site, kiosk_url, chromium):
+    """After 120 s untouched a '还在浏览吗？' prompt counts 20 s down; a touch extends; at zero: home, 大字 and 高对比 off."""
+    context, page = touch_page(chromium, kiosk_url + worker_page(kiosk_site))
+    try:
+        tap(page, '[data-kiosk-toggle="large"]')
+        tap(page, '[data-kiosk-toggle="contrast"]')
+        assert page.evaluate("document.documentElement.className") == "kiosk kiosk-landscape kiosk-large kiosk-contrast"
+        assert page.get_attribute('[data-kiosk-toggle="large"]', "aria-pressed") == "true"
+        page.clock.run_for(119_000)
+        assert not shown(page, ".kiosk-idle")
+        page.clock.run_for(1_500)
+        assert shown(page, ".kiosk-idle"), "no prompt after 120.5 s"
+        assert "还在浏览吗？" in page.inner_text(".kiosk-idle")
+        assert page.inner_text("[data-kiosk-countdown]") == "20"
+        page.clock.run_for(5_000)
+        assert page.inner_text("[data-kiosk-countdown]") == "15"
+        tap(page, ".kiosk-idle-box h2")            # any touch extends
+        assert not shown(page, ".kiosk-idle")
+        assert page.url.endswith(worker_page(kiosk_site)), "extending left the page"
+        assert "kiosk-large" in page.evaluate("document.documentElement.className"), "extending reset the toggles"
+        page.clock.run_for(100_000)
+        assert not shown(page, ".kiosk-idle"), "the touch did not restart the 120 s"
+        page.clock.run_for(21_000)
+        assert shown(page, ".kiosk-idle")
+        page.clock.run_for(20_500)
+        page.wait_for_url(kiosk_url)
+        page.wait_for_load_state("load")
+        assert page.evaluate("document.documentElement.className") == "kiosk kiosk-landscape", "toggles survived the reset"
+        assert page.get_attribute('[data-kiosk-toggle="large"]', "aria-pressed") == "false"
+        assert page.get_attribute('[data-kiosk-action="back"]', "aria-disabled") == "true"
+    finally:
+        context.close()
+
+
+def test_idle_time_pauses_while_a_video_plays(kiosk_site, kiosk_url, chromium):
+    """A playing video holds the idle prompt off; when it stops, the 120 s start again."""
+    context, page = touch_page(chromium, kiosk_url + worker_page(kiosk_site))
+    try:
+        page.evaluate("""async () => {
+            const canvas = document.createElement('canvas');
+            canvas.width = 64; canvas.height = 64;
+            canvas.getContext('2d').fillRect(0, 0, 64, 64);
+            const video = document.createElement('video');
+            video.muted = true; video.srcObject = canvas.captureStream(1);
+            document.querySelector('main').append(video);
+            await video.play();
+        }""")
+        page.clock.run_for(300_000)
+        assert not shown(page, ".kiosk-idle"), "the prompt interrupted a playing video"
+        page.evaluate("document.querySelector('video').pause()")
+        page.clock.run_for(119_000)
+        assert not shown(page, ".kiosk-idle")
+        page.clock.run_for(2_000)
+        assert shown(page, ".kiosk-idle"), "no prompt 121 s after the video stopped"
+    finally:
+        context.close()
+
+
+def test_back_and_home_buttons(kiosk_site, kiosk_url, chromium):
+    """返回 goes to the previous screen of this visit and is disabled at its start; 首页 goes home."""
+    context, page = touch_page(chromium, kiosk_url, clock=False)
+    try:
+        assert page.get_attribute('[data-kiosk-action="back"]', "aria-disabled") == "true"
+        tap(page, '.nav a[href*="workers"]')
+        page.wait_for_url(re.compile(r"/workers/$"))
+        assert page.get_attribute('[data-kiosk-action="back"]', "aria-disabled") == "false"
+        tap(page, ".card-link")
+        page.wait_for_url(re.compile(r"/workers/[^/]+/$"))
+        tap(page, '[data-kiosk-action="back"]')
+        page.wait_for_url(re.compile(r"/workers/$"))
+        tap(page, '[data-kiosk-action="home"]')
+        page.wait_for_url(kiosk_url)
+    finally:
+        context.close()
+
+
+LOCKING_JS = """() => {
+    const style = getComputedStyle(document.body), html = getComputedStyle(document.documentElement);
+    const fire = (target, event) => { target.dispatchEvent(event); return event.defaultPrevented; };
+    const img = document.querySelector('img');
+    return {
+        userSelect: style.userSelect, callout: style.webkitTouchCallout, touchAction: html.touchAction,
+        overscroll: html.overscrollBehaviorY, bodyOverscroll: style.overscrollBehaviorY,
+        contextmenu: fire(document.querySelector('main p') || document.body, new MouseEvent('contextmenu', {bubbles: true, cancelable: true})),
+        selectstart: fire(document.querySelector('main p') || document.body, new Event('selectstart', {bubbles: true, cancelable: true})),
+        dragstart: img ? fire(img, new DragEvent('dragstart', {bubbles: true, cancelable: true})) : true,
+        imgDraggable: img ? img.draggable : false,
+        ctrlWheel: fire(document.body, new WheelEvent('wheel', {bubbles: true, cancelable: true, ctrlKey: true, deltaY: -100})),
+        ctrlPlus: fire(document.body, new KeyboardEvent('keydown', {bubbles: true, cancelable: true, ctrlKey: true, key: '+'})),
+        selection: (() => { const r = document.createRange(); r.selectNodeContents(document.querySelector('h1')); return r.toString().length; })(),
+    };
+}"""
+
+
+def test_locked_in_no_selection_menu_drag_zoom_or_overscroll(kiosk_site, kiosk_url, chromium):
+    """The locking styles and handlers are in force on a content page."""
+    context, page = touch_page(chromium, kiosk_url + worker_page(kiosk_site), clock=False)
+    try:
+        state = page.evaluate(LOCKING_JS)
+        page.mouse.dblclick(*center(page, "h1"))
+        selected = page.evaluate("getSelection().toString()")
+    finally:
+        context.close()
+    assert state["userSelect"] == "none" and state["callout"] == "none", state
+    assert state["touchAction"] == "pan-x pan-y", state
+    assert state["overscroll"] == "none" and state["bodyOverscroll"] == "none", state
+    for handler in ("contextmenu", "selectstart", "dragstart", "ctrlWheel", "ctrlPlus"):
+        assert state[handler] is True, f"{handler} is not prevented: {state}"
+    assert state["imgDraggable"] is False
+    assert selected == "", f"double-tapping the heading selected {selected!r}"
+
+
+def center(page, selector: str) -> tuple[float, float]:
+    """The middle of an element on screen."""
+    box = page.locator(selector).first.bounding_box()
+    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+
+# --------------------------------------------------------------------------- a whole tour: requests, axe, touch targets, text size
+
+TARGETS_JS = """(selector) => {
+    const shown = (el) => !el.closest('[hidden], .skip') && el.checkVisibility({opacityProperty: true, visibilityProperty: true});
+    const items = [...document.querySelectorAll(selector)].filter(shown).map((el) => {
+        const r = el.getBoundingClientRect();
+        return {el, r: {left: r.left + scrollX, right: r.right + scrollX, top: r.top + scrollY, bottom: r.bottom + scrollY,
+                        width: r.width, height: r.height}, fixed: !!el.closest('.kiosk-bar')};
+    });
+    const name = (el) => `<${el.tagName.toLowerCase()} class="${el.className}"> ${(el.innerText || el.getAttribute('aria-label') || '').trim().slice(0, 30)}`;
+    const small = items.filter((i) => i.r.width < 59.5 || i.r.height < 59.5)
+                       .map((i) => `${name(i.el)} ${Math.round(i.r.width)}×${Math.round(i.r.height)}`);
+    const crowded = [];
+    for (let a = 0; a < items.length; a++) for (let b = a + 1; b < items.length; b++) {
+        const p = items[a], q = items[b];
+        if (p.fixed !== q.fixed || p.el.contains(q.el) || q.el.contains(p.el)) continue;
+        const gap = Math.max(q.r.left - p.r.right, p.r.left - q.r.right, q.r.top - p.r.bottom, p.r.top - q.r.bottom);
+        if (gap < 8) crowded.push(`${name(p.el)} ↔ ${name(q.el)} (${gap.toFixed(1)} px apart)`);
+    }
+    const tooSmallText = [...document.querySelectorAll('main p, main li, main dd')].filter(shown)
+        .filter((el) => [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim()))
+        .filter((el) => parseFloat(getComputedStyle(el).fontSize) < 20)
+        .map((el) => `${name(el)} ${getComputedStyle(el).fontSize}`);
+    const traps = [...document.querySelectorAll('body *')].filter(shown).filter((el) => {
+        const s = getComputedStyle(el);
+        return /(auto|scroll)/.test(s.overflowY + s.overflowX) && (el.scrollHeight > el.clientHeight + 1 || el.scrollWidth > el.clientWidth + 1);
+    }).map(name);
+    const prose = document.querySelector('.prose p, .lede');
+    return {small, crowded, tooSmallText, traps, body: parseFloat(getComputedStyle(document.body).fontSize),
+            prose: prose ? parseFloat(getComputedStyle(prose).fontSize) : null,
+            hscroll: document.documentElement.scrollWidth > innerWidth + 1};
+}"""
+
+AXE_JS_RUN = """async () => {
+    const result = await axe.run(document, {resultTypes: ['violations']});
+    return result.violations.flatMap((v) => v.nodes.map((n) => `${v.id} (${v.impact}) at ${n.target.join(' ')}: ${(n.failureSummary || '').replace(/\\s+/g, ' ').slice(0, 160)}`));
+}"""
+
+
+@pytest.fixture(scope="module")
+def kiosk_tour(kiosk_site, kiosk_url, chromium):
+    """Every page of the kiosk edition opened on a 1920×1080 touch screen, with the attract loop, the idle prompt and both toggles:
+    requests that leave 127.0.0.1, axe violations, small or crowded touch targets, small text, scrolling traps."""
+    assert AXE_JS.is_file(), f"{AXE_JS} is missing: run npm ci --prefix tests (or bash tests/run.sh)"
+    width, height = SCREENS["landscape"]
+    context = chromium.new_context(viewport={"width": width, "height": height}, has_touch=True, locale="zh-CN")
+    context.add_init_script(path=str(AXE_JS))
+    outside: list[str] = []
+    requests: list[str] = []
+
+    def route(r):
+        requests.append(r.request.url)
+        if urlsplit(r.request.url).hostname == "127.0.0.1":
+            r.continue_()
+        else:
+            outside.append(r.request.url)
+            r.abort()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.clock.install()
+    found = {"axe": [], "small": [], "crowded": [], "text": [], "traps": [], "sizes": {}, "pages": []}
+
+    def check(label: str) -> None:
+        found["axe"] += [f"{label}: {v}" for v in page.evaluate(AXE_JS_RUN)]
+        state = page.evaluate(TARGETS_JS, CLICKABLE)
+        found["small"] += [f"{label}: {s}" for s in state["small"]]
+        found["crowded"] += [f"{label}: {s}" for s in state["crowded"]]
+        found["text"] += [f"{label}: {s}" for s in state["tooSmallText"]]
+        found["traps"] += [f"{label}: {s}" for s in state["traps"]] + ([f"{label}: the page scrolls sideways"] if state["hscroll"] else [])
+        found["sizes"][label] = (state["body"], state["prose"])
+
+    try:
+        for relative in html_pages(kiosk_site):
+            if relative == "404.html":
+                continue
+            page.goto(page_url(kiosk_url, relative), wait_until="load")
+            check(relative)
+            found["pages"].append(relative)
+        page.goto(kiosk_url + worker_page(kiosk_site), wait_until="load")
+        tap(page, '[data-kiosk-toggle="contrast"]')
+        check("worker page, 高对比")
+        tap(page, '[data-kiosk-toggle="large"]')
+        check("worker page, 高对比 + 大字")
+        page.clock.run_for(121_000)
+        assert shown(page, ".kiosk-idle")
+        found["axe"] += [f"idle prompt: {v}" for v in page.evaluate(AXE_JS_RUN)]
+        page.clock.run_for(21_000)
+        page.wait_for_url(kiosk_url)
+        page.clock.run_for(61_000)
+        assert shown(page, ".kiosk-attract")
+        found["axe"] += [f"attract loop: {v}" for v in page.evaluate(AXE_JS_RUN)]
+        page.clock.run_for(120_000)
+        tap(page, ".kiosk-attract")
+        page.goto(kiosk_url + "no/such/page/", wait_until="load")
+        check("404 page")
+    finally:
+        context.close()
+    found["outside"] = outside
+    found["requests"] = requests
+    return found
+
+
+def test_no_request_leaves_the_local_server(kiosk_tour):
+    """Over a whole tour (every page, toggles, idle prompt, reset, attract loop) nothing is requested beyond 127.0.0.1."""
+    assert len(kiosk_tour["pages"]) >= 40 and len(kiosk_tour["requests"]) > 100
+    assert not kiosk_tour["outside"], "requests leaving the kiosk:\n" + "\n".join(sorted(set(kiosk_tour["outside"])))
+    assert any(url.endswith("/kiosk-version.json") for url in kiosk_tour["requests"]), "the pages never polled kiosk-version.json"
+
+
+def test_no_accessibility_violations_in_the_kiosk(kiosk_tour):
+    """axe-core finds nothing on any kiosk page, in 高对比 and 大字, with the idle prompt and with the attract loop."""
+    assert not kiosk_tour["axe"], f"{len(kiosk_tour['axe'])} axe violations:\n" + "\n".join(kiosk_tour["axe"][:60])
+
+
+def test_every_touch_target_is_at_least_60_px_with_room_between(kiosk_tour):
+    """Every visible link and button on every kiosk page is at least 60×60 CSS px and 8 px from its neighbours."""
+    assert not kiosk_tour["small"], f"{len(kiosk_tour['small'])} targets under 60×60:\n" + "\n".join(kiosk_tour["small"][:60])
+    assert not kiosk_tour["crowded"], f"{len(kiosk_tour['crowded'])} targets too close:\n" + "\n".join(kiosk_tour["crowded"][:60])
+
+
+def test_text_is_large_and_nothing_traps_scrolling(kiosk_tour):
+    """Body text is at least 24 px at 1080p (30 px with 大字), no text under 20 px, no inner scrolling box, no sideways scroll."""
+    sizes = kiosk_tour["sizes"]
+    small = {label: s for label, s in sizes.items() if s[0] < 24 or (s[1] is not None and s[1] < 24)}
+    assert not small, f"body or prose text under 24 px: {small}"
+    assert sizes["worker page, 高对比 + 大字"][0] >= 30
+    assert not kiosk_tour["text"], "text under 20 px:\n" + "\n".join(kiosk_tour["text"][:60])
+    assert not kiosk_tour["traps"], "scrolling traps:\n" + "\n".join(kiosk_tour["traps"][:60])
+
+
+def test_kiosk_pages_are_valid_html(kiosk_site):
+    """The Nu Html Checker finds no error in any page of the kiosk edition."""
+    java = shutil.which("java")
+    assert java and VNU_JAR.is_file(), "java and tests/node_modules/vnu-jar are needed (bash tests/run.sh)"
+    proc = subprocess.run([java, "-jar", str(VNU_JAR), "--errors-only", "--format", "json", "--stdout", "--skip-non-html",
+                           str(kiosk_site)], capture_output=True, text=True, encoding="utf-8", timeout=600)
+    messages = json.loads(proc.stdout)["messages"]
+    lines = sorted(f"{m.get('url', '?').rsplit('/kiosk-output/', 1)[-1]}:{m.get('lastLine')}: {m.get('message')}" for m in messages)
+    assert not lines, f"{len(lines)} HTML errors:\n" + "\n".join(lines[:60])
