@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import http.server
 import ipaddress
+import sys
 import threading
 from pathlib import Path
 from typing import Callable
@@ -84,6 +85,11 @@ class LocalServer(http.server.ThreadingHTTPServer):
         handler = type("Handler", (StaticHandler,), {"on_request": staticmethod(on_request) if on_request else None})
         super().__init__((host, port), functools.partial(handler, directory=str(folder)))
         self.thread: threading.Thread | None = None
+
+    def handle_error(self, request, client_address):
+        """A browser that drops a connection (page closed, reload) is normal, not an error to print."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
     @property
     def url(self) -> str:

@@ -64,6 +64,30 @@ def tap(page, selector: str) -> None:
     page.touchscreen.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
 
 
+def arrive(page, url) -> None:
+    """Wait (real time, up to 20 s) until the page is at url (a string or compiled pattern) and its script has run.
+
+    Playwright's wait_for_url can miss a navigation started by the page's own (fake-clock) timers, so this polls.
+    """
+    deadline = time.monotonic() + 20
+    matches = (lambda u: u == url) if isinstance(url, str) else (lambda u: bool(url.search(u)))
+    while not matches(page.url):
+        assert time.monotonic() < deadline, f"still at {page.url}, expected {url}"
+        page.wait_for_timeout(100)
+    while not page.evaluate("!!window.kiosk"):
+        assert time.monotonic() < deadline, f"kiosk.js did not start at {page.url}"
+        page.wait_for_timeout(100)
+
+
+def scroll(page, dy: int) -> None:
+    """Scroll the page with the wheel and wait until the (animated) scroll has settled."""
+    page.mouse.wheel(0, dy)
+    last = None
+    while (now := page.evaluate("scrollY")) != last:
+        last = now
+        page.wait_for_timeout(150)
+
+
 def shown(page, selector: str) -> bool:
     """True when the element exists and is visible."""
     return page.locator(selector).first.is_visible()
@@ -219,7 +243,7 @@ def test_attract_loop_starts_after_idle_and_first_touch_only_dismisses(kiosk_url
         assert page.url == kiosk_url, f"the tap went through to {page.url}"
         page.clock.run_for(1_000)
         page.touchscreen.tap(x, y)
-        page.wait_for_url(re.compile(r"/workers/$"))
+        arrive(page, re.compile(r"/workers/$"))
     finally:
         context.close()
 
@@ -249,8 +273,7 @@ def test_idle_prompt_counts_down_extends_and_resets_everything(kiosk_site, kiosk
         page.clock.run_for(21_000)
         assert shown(page, ".kiosk-idle")
         page.clock.run_for(20_500)
-        page.wait_for_url(kiosk_url)
-        page.wait_for_load_state("load")
+        arrive(page, kiosk_url)
         assert page.evaluate("document.documentElement.className") == "kiosk kiosk-landscape", "toggles survived the reset"
         assert page.get_attribute('[data-kiosk-toggle="large"]', "aria-pressed") == "false"
         assert page.get_attribute('[data-kiosk-action="back"]', "aria-disabled") == "true"
@@ -288,14 +311,14 @@ def test_back_and_home_buttons(kiosk_site, kiosk_url, chromium):
     try:
         assert page.get_attribute('[data-kiosk-action="back"]', "aria-disabled") == "true"
         tap(page, '.nav a[href*="workers"]')
-        page.wait_for_url(re.compile(r"/workers/$"))
+        arrive(page, re.compile(r"/workers/$"))
         assert page.get_attribute('[data-kiosk-action="back"]', "aria-disabled") == "false"
         tap(page, ".card-link")
-        page.wait_for_url(re.compile(r"/workers/[^/]+/$"))
+        arrive(page, re.compile(r"/workers/[^/]+/$"))
         tap(page, '[data-kiosk-action="back"]')
-        page.wait_for_url(re.compile(r"/workers/$"))
+        arrive(page, re.compile(r"/workers/$"))
         tap(page, '[data-kiosk-action="home"]')
-        page.wait_for_url(kiosk_url)
+        arrive(page, kiosk_url)
     finally:
         context.close()
 
@@ -430,7 +453,7 @@ def kiosk_tour(kiosk_site, kiosk_url, chromium):
         assert shown(page, ".kiosk-idle")
         found["axe"] += [f"idle prompt: {v}" for v in page.evaluate(AXE_JS_RUN)]
         page.clock.run_for(21_000)
-        page.wait_for_url(kiosk_url)
+        arrive(page, kiosk_url)
         page.clock.run_for(61_000)
         assert shown(page, ".kiosk-attract")
         found["axe"] += [f"attract loop: {v}" for v in page.evaluate(AXE_JS_RUN)]
@@ -482,3 +505,48 @@ def test_kiosk_pages_are_valid_html(kiosk_site):
     messages = json.loads(proc.stdout)["messages"]
     lines = sorted(f"{m.get('url', '?').rsplit('/kiosk-output/', 1)[-1]}:{m.get('lastLine')}: {m.get('message')}" for m in messages)
     assert not lines, f"{len(lines)} HTML errors:\n" + "\n".join(lines[:60])
+
+
+# --------------------------------------------------------------------------- weeks of running
+
+def js_heap(page, cdp) -> int:
+    """Bytes used on the page's JS heap after a full garbage collection."""
+    cdp.send("HeapProfiler.collectGarbage")
+    return int(cdp.send("Runtime.getHeapUsage")["usedSize"])
+
+
+def test_seventy_two_hours_of_attract_and_browsing_keep_the_heap_flat(kiosk_url, chromium):
+    """A simulated 72 hours: 48 on one home-screen document (each hour a visitor taps, toggles 大字 and 高对比 and
+    scrolls, then the attract loop runs), then 24 with a browsing round every 6 hours: the JS heap does not grow."""
+    context, page = touch_page(chromium, kiosk_url)
+    cdp = context.new_cdp_session(page)
+    heaps: dict[int, int] = {}
+    try:
+        for hour in range(72):
+            if shown(page, ".kiosk-attract"):
+                tap(page, ".kiosk-attract")
+                page.clock.run_for(1_000)
+            tap(page, '[data-kiosk-toggle="large"]')
+            tap(page, '[data-kiosk-toggle="contrast"]')
+            scroll(page, 1500)
+            if hour >= 48 and hour % 6 == 0:                 # a visitor browses, then leaves: the idle reset brings the kiosk home
+                tap(page, '.nav a[href*="studios"]')
+                arrive(page, re.compile(r"/studios/$"))
+                tap(page, ".card-link")
+                arrive(page, re.compile(r"/studios/[^/]+/$"))
+                page.clock.run_for(141_000)
+                arrive(page, kiosk_url)
+                cdp.detach()
+                cdp = context.new_cdp_session(page)
+            page.clock.run_for(61_000)                       # idle: the attract loop starts and resets the toggles
+            assert shown(page, ".kiosk-attract"), f"hour {hour}: no attract loop"
+            assert "kiosk-large" not in page.evaluate("document.documentElement.className")
+            page.clock.run_for(5 * 60_000)                   # five minutes of slides, every timer fired
+            page.clock.fast_forward(54 * 60_000)             # the rest of the hour
+            if hour in (2, 47, 53, 71):                     # documents 3, 48, 6 and 6 hours old
+                heaps[hour] = js_heap(page, cdp)
+    finally:
+        context.close()
+    assert heaps[47] <= heaps[2] * 1.1 + 100_000, f"the JS heap grew over 45 hours on one document: {heaps}"
+    assert heaps[71] <= heaps[53] * 1.1 + 100_000, f"the JS heap grew over a day of browsing: {heaps}"
+    print(f"JS heap after GC by simulated hour: {heaps}")
