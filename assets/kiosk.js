@@ -61,7 +61,7 @@
   // ---------- 复原：清空一切，回到首页
   function resetToHome(attract) {
     if (store) store.clear();
-    location.replace(homeUrl + (attract ? '#attract' : ''));
+    location.replace(homeUrl + (attract ? '?attract' : ''));
   }
 
   // ---------- 无人计时
@@ -177,8 +177,8 @@
   setInterval(poll, POLL * 1000);
 
   // ---------- 开始
-  if (isHome && attractEl && location.hash === '#attract') {
-    history.replaceState(null, '', location.pathname + location.search);
+  if (isHome && attractEl && new URLSearchParams(location.search).has('attract')) {
+    history.replaceState(null, '', location.pathname);
     startAttract();
   } else {
     armIdle();

@@ -118,7 +118,11 @@ def _stop(process: subprocess.Popen) -> None:
 def _watch(process: subprocess.Popen, beat: Heartbeat, timeout: float, stopping: threading.Event, say) -> bool:
     """Wait until the browser exits, its page stops beating, or we are told to stop; True to restart."""
     started = time.monotonic()
+    announced = False
     while not stopping.wait(0.5):
+        if not announced and beat.last > started:
+            announced = True
+            say("页面已打开，心跳正常。")
         code = process.poll()
         if code is not None:
             say(f"浏览器退出了（退出码 {code}），马上重新启动。")

@@ -74,8 +74,21 @@ def arrive(page, url) -> None:
     while not matches(page.url):
         assert time.monotonic() < deadline, f"still at {page.url}, expected {url}"
         page.wait_for_timeout(100)
-    while not page.evaluate("!!window.kiosk"):
-        assert time.monotonic() < deadline, f"kiosk.js did not start at {page.url}"
+    eventually(page, lambda: page.evaluate("!!window.kiosk"), f"kiosk.js started at {url}")
+
+
+def eventually(page, check, what: str, seconds: float = 20):
+    """Retry check() (real time) until it returns something true, through navigations; return that."""
+    from playwright.sync_api import Error
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            result = check()
+            if result:
+                return result
+        except Error:  # the page is between two documents
+            pass
+        assert time.monotonic() < deadline, f"not true within {seconds} s: {what} (at {page.url})"
         page.wait_for_timeout(100)
 
 
@@ -550,3 +563,234 @@ def test_seventy_two_hours_of_attract_and_browsing_keep_the_heap_flat(kiosk_url,
     assert heaps[47] <= heaps[2] * 1.1 + 100_000, f"the JS heap grew over 45 hours on one document: {heaps}"
     assert heaps[71] <= heaps[53] * 1.1 + 100_000, f"the JS heap grew over a day of browsing: {heaps}"
     print(f"JS heap after GC by simulated hour: {heaps}")
+
+
+def test_a_new_build_is_picked_up_at_the_next_attract_loop_not_before(make_project, tiny_hall, chromium):
+    """Rebuilding while a visitor reads changes nothing on screen; the next attract loop reloads and shows the new content."""
+    root = make_project(tiny_hall)
+    assert run_build(root, "--kiosk").returncode == 0
+    server = LocalServer(root / "kiosk-output").start()
+    context, page = touch_page(chromium, server.url)
+    try:
+        assert page.inner_text("h1") == "产改成果展厅"
+        page.clock.run_for(20_000)
+        site_yaml = root / "site.yaml"
+        site_yaml.write_text(site_yaml.read_text(encoding="utf-8").replace("title: 产改成果展厅", "title: 新版展厅", 1), encoding="utf-8")
+        rebuilt = run_build(root, "--kiosk")
+        assert rebuilt.returncode == 0, rebuilt.stderr
+        page.clock.run_for(16_000)                          # the next version poll
+        eventually(page, lambda: page.evaluate("window.kiosk.state.updated"), "the page noticed the new build")
+        assert page.inner_text("h1") == "产改成果展厅", "the page changed in front of a visitor"
+        page.clock.run_for(30_000)                          # 60 s after the last touch: the attract loop is due
+        eventually(page, lambda: page.inner_text("h1") == "新版展厅", "the new title is shown")
+        arrive(page, server.url)
+        assert shown(page, ".kiosk-attract"), "the reloaded page did not go on with the attract loop"
+    finally:
+        context.close()
+        server.stop()
+
+
+def test_portrait_screen_preset(make_project, tiny_hall, chromium):
+    """kiosk.screen: portrait lays pages out for 1080×1920: large text, 60×60 targets with room, the bar and QR code on screen."""
+    root = make_project(tiny_hall)
+    set_kiosk(root / "site.yaml", "screen: portrait\n")
+    assert run_build(root, "--kiosk").returncode == 0
+    server = LocalServer(root / "kiosk-output").start()
+    context = None
+    try:
+        for relative in ("", "workers/ai-ziyang/", "studios/aizy-studio/"):
+            context, page = touch_page(chromium, server.url + relative, "portrait", clock=False)
+            assert "kiosk-portrait" in page.evaluate("document.documentElement.className")
+            state = page.evaluate(TARGETS_JS, CLICKABLE)
+            assert not state["small"] and not state["crowded"], f"{relative}: {state['small']} {state['crowded']}"
+            assert state["body"] >= 24 and not state["tooSmallText"] and not state["hscroll"], (relative, state)
+            bar = page.locator(".kiosk-bar").bounding_box()
+            assert bar["y"] + bar["height"] <= 1920 and bar["width"] == 1080
+            for selector in ('[data-kiosk-action="back"]', '[data-kiosk-action="home"]', ".kiosk-qr svg",
+                             '[data-kiosk-toggle="large"]', '[data-kiosk-toggle="contrast"]'):
+                box = page.locator(selector).bounding_box()
+                assert box and box["x"] >= 0 and box["x"] + box["width"] <= 1080, f"{relative}: {selector} is off screen: {box}"
+            context.close()
+            context = None
+    finally:
+        if context is not None:
+            context.close()
+        server.stop()
+
+
+# --------------------------------------------------------------------------- the launcher: python build.py kiosk
+
+FAKE_BROWSER = r'''
+import json, os, sys, time, urllib.request
+from pathlib import Path
+args = sys.argv[1:]
+profile = Path(next(a.split("=", 1)[1] for a in args if a.startswith("--user-data-dir=")))
+url = next(a.split("=", 1)[1] for a in args if a.startswith("--app="))
+prefs = profile / "Default" / "Preferences"
+seen = json.loads(prefs.read_text()) if prefs.exists() else None
+with open(os.environ["FAKE_LOG"], "a") as log:
+    log.write(json.dumps({"pid": os.getpid(), "args": args, "prefs": seen, "lock": os.path.lexists(profile / "SingletonLock")}) + "\n")
+prefs.parent.mkdir(parents=True, exist_ok=True)            # what a browser that dies leaves behind
+prefs.write_text(json.dumps({"profile": {"exit_type": "Crashed", "exited_cleanly": False}, "kept": 1}))
+if not os.path.lexists(profile / "SingletonLock"):
+    os.symlink("fakehost-1", profile / "SingletonLock")
+page = urllib.request.urlopen(url).read().decode()
+assert "kiosk.js" in page
+beats = 0
+while True:                                                  # the page's heartbeat; "hang" stops after two
+    if os.environ.get("FAKE_MODE") != "hang" or beats < 2:
+        urllib.request.urlopen(url + "kiosk-version.json").read()
+        beats += 1
+    time.sleep(0.5)
+'''
+
+
+class Launcher:
+    """python build.py kiosk running in the background, its output collected line by line."""
+
+    def __init__(self, root: Path, browser: str, env: dict):
+        import threading
+        self.lines: list[str] = []
+        self.process = subprocess.Popen([sys.executable, str(BUILD_PY), "kiosk", "--root", str(root), "--port", "0", "--browser", browser],
+                                        cwd=str(REPO), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, encoding="utf-8",
+                                        env={**os.environ, **env})
+        self.reader = threading.Thread(target=lambda: self.lines.extend(iter(self.process.stdout.readline, "")), daemon=True)
+        self.reader.start()
+
+    def wait_for(self, text: str, count: int = 1, seconds: float = 60) -> list[str]:
+        """Wait until text has appeared count times in the output; return the matching lines."""
+        deadline = time.monotonic() + seconds
+        while True:
+            found = [line for line in self.lines if text in line]
+            if len(found) >= count:
+                return found
+            assert self.process.poll() is None, f"the launcher exited ({self.process.returncode}):\n" + "".join(self.lines)
+            assert time.monotonic() < deadline, f"no {count}× {text!r} within {seconds} s:\n" + "".join(self.lines)
+            time.sleep(0.2)
+
+    def stop(self) -> int:
+        """SIGTERM the launcher (as systemd does) and return its exit code."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        try:
+            return self.process.wait(20)
+        finally:
+            if self.process.poll() is None:
+                self.process.kill()
+
+
+def browser_pids(lines: list[str]) -> list[int]:
+    """The browser process ids the launcher reported."""
+    return [int(m.group(1)) for line in lines if (m := re.search(r"已启动浏览器（进程 (\d+)）", line))]
+
+
+def gone(pid: int, seconds: float = 10) -> bool:
+    """True once process pid no longer exists (or is a zombie)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0]
+        except (FileNotFoundError, IndexError):
+            return True
+        if state == "Z":
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.fixture
+def fake_browser(tmp_path) -> tuple[str, Path]:
+    """A small script standing in for Chromium: logs its flags and what it found in its profile, loads the page, beats."""
+    script = tmp_path / "fake_browser.py"
+    script.write_text(FAKE_BROWSER, encoding="utf-8")
+    return f"{sys.executable} {script}", tmp_path / "browser.log"
+
+
+def test_launcher_builds_serves_and_restarts_a_killed_browser(make_project, tiny_hall, fake_browser, tmp_path):
+    """python build.py kiosk builds the kiosk edition if missing, serves it on 127.0.0.1, starts the browser with the kiosk
+    flags in its own profile, clears the crash flags and stale lock before each start, and restarts a killed browser."""
+    browser, log = fake_browser
+    root = make_project(tiny_hall)
+    launcher = Launcher(root, browser, {"FAKE_LOG": str(log), "XDG_CACHE_HOME": str(tmp_path / "cache")})
+    try:
+        launcher.wait_for("页面已打开，心跳正常。")
+        assert (root / "kiosk-output" / "index.html").is_file(), "the kiosk edition was not built first"
+        first = browser_pids(launcher.lines)[0]
+        os.kill(first, signal.SIGKILL)
+        launcher.wait_for("浏览器退出了")
+        launcher.wait_for("页面已打开，心跳正常。", count=2)
+    finally:
+        code = launcher.stop()
+    assert code == 0, "".join(launcher.lines)
+    runs = [json.loads(line) for line in log.read_text().splitlines()]
+    assert len(runs) == 2 and runs[0]["pid"] == first and runs[1]["pid"] != first
+    for flag in FLAGS:
+        assert flag in runs[0]["args"], f"the browser was started without {flag}"
+    app = next(a for a in runs[0]["args"] if a.startswith("--app="))
+    assert re.fullmatch(r"--app=http://127\.0\.0\.1:\d+/", app), app
+    assert f"--user-data-dir={tmp_path / 'cache' / 'showcase-kiosk' / 'chromium'}" in runs[0]["args"]
+    assert runs[1]["prefs"]["profile"] == {"exit_type": "Normal", "exited_cleanly": True}, runs[1]["prefs"]
+    assert runs[1]["prefs"]["kept"] == 1 and runs[1]["lock"] is False
+    assert gone(runs[1]["pid"]), "the browser outlived the launcher"
+    assert "触摸屏已结束" in "".join(launcher.lines)
+
+
+def test_launcher_restarts_the_browser_when_the_heartbeat_stops(make_project, tiny_hall, fake_browser, tmp_path):
+    """A browser whose page stops beating (a dead renderer does not end the browser) is restarted after heartbeat_timeout."""
+    browser, log = fake_browser
+    root = make_project(tiny_hall)
+    set_kiosk(root / "site.yaml", "heartbeat_timeout: 3\n")
+    launcher = Launcher(root, browser, {"FAKE_LOG": str(log), "FAKE_MODE": "hang", "XDG_CACHE_HOME": str(tmp_path / "cache")})
+    try:
+        launcher.wait_for("没有心跳")
+        launcher.wait_for("已启动浏览器", count=2)
+        first = browser_pids(launcher.lines)[0]
+        assert gone(first), "the hung browser was not ended"
+    finally:
+        assert launcher.stop() == 0, "".join(launcher.lines)
+
+
+def renderer_pids(browser_pid: int) -> list[int]:
+    """Chromium renderer processes descended from browser_pid."""
+    children: dict[int, list[int]] = {}
+    commands: dict[int, str] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().split(") ")[1].split()[1])
+                commands[int(entry.name)] = (entry / "cmdline").read_bytes().decode(errors="replace")
+            except (OSError, IndexError):
+                continue
+            children.setdefault(parent, []).append(int(entry.name))
+    found, todo = [], [browser_pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            todo.append(child)
+            if "--type=renderer" in commands.get(child, ""):
+                found.append(child)
+    return found
+
+
+def test_launcher_with_real_chromium_restarts_after_a_crash_and_a_dead_renderer(make_project, tiny_hall, tmp_path):
+    """Real headless Chromium: the kiosk page beats; a killed browser is restarted; a killed renderer (the browser lives on)
+    stops the heartbeat and the browser is restarted."""
+    assert CHROMIUM.exists(), "Debian's chromium is needed (bash tests/run.sh)"
+    root = make_project(tiny_hall)
+    set_kiosk(root / "site.yaml", "heartbeat_timeout: 8\n")
+    browser = f"{CHROMIUM} --headless=new --no-sandbox --disable-gpu"
+    launcher = Launcher(root, browser, {"XDG_CACHE_HOME": str(tmp_path / "cache")})
+    try:
+        launcher.wait_for("页面已打开，心跳正常。", seconds=90)
+        os.kill(browser_pids(launcher.lines)[0], signal.SIGKILL)
+        launcher.wait_for("浏览器退出了")
+        launcher.wait_for("页面已打开，心跳正常。", count=2, seconds=90)
+        second = browser_pids(launcher.lines)[1]
+        renderers = renderer_pids(second)
+        assert renderers, "found no renderer process of the kiosk browser"
+        for pid in renderers:
+            os.kill(pid, signal.SIGKILL)
+        launcher.wait_for("没有心跳", seconds=60)
+        launcher.wait_for("页面已打开，心跳正常。", count=3, seconds=90)
+        assert gone(second)
+    finally:
+        assert launcher.stop() == 0, "".join(launcher.lines)
