@@ -46,6 +46,7 @@
   document.addEventListener('click', (event) => {
     const link = event.target.closest && event.target.closest('a[href]');
     if (!link || event.defaultPrevented || link.origin !== location.origin) return;
+    if (link.pathname === location.pathname && link.search === location.search) return;  // a place on this page
     const steps = trail();
     steps.push(location.href);
     put('kiosk-trail', JSON.stringify(steps.slice(-50)));

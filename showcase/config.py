@@ -185,11 +185,6 @@ class Kiosk:
     port: int
     browser: str
 
-    @property
-    def size(self) -> tuple[int, int]:
-        """Width and height of the screen preset in CSS pixels."""
-        return SCREENS[self.screen]
-
 
 @dataclass(frozen=True)
 class Site:
@@ -350,8 +345,10 @@ def parse_site(data, root: Path, report: Report, output: str | None = None, base
     """Build Site from parsed site.yaml data (the kiosk edition when kiosk), reporting every problem."""
     reader = _Reader(report)
     top = reader.options(data, SITE_OPTIONS, "", 1)
+    before = len(report.errors)
     web_output = _output(reader, root, (None if kiosk else output) or top["output"], _line(data, "output"), bool(output) and not kiosk)
-    kiosk_settings = _kiosk(reader, top["kiosk"] or _empty(), root, web_output, output if kiosk else None, _line(data, "kiosk"))
+    kiosk_settings = _kiosk(reader, top["kiosk"] or _empty(), root, web_output if len(report.errors) == before else None,
+                            output if kiosk else None, _line(data, "kiosk"))
     vocabularies = _vocabularies(reader, data.get("vocabularies") if isinstance(data, YMap) else None)
     collections = _collections(reader, top["collections"] or YMap(), vocabularies)
     names = {c.name for c in collections}
@@ -455,13 +452,15 @@ def _output(reader: _Reader, root: Path, value: str, line: int, from_command: bo
     return target
 
 
-def _kiosk(reader: _Reader, data, root: Path, web_output: Path, output: str | None, line: int) -> Kiosk:
-    """Check the kiosk settings; its folder (or --output for a kiosk build) must not be the web output."""
+def _kiosk(reader: _Reader, data, root: Path, web_output: Path | None, output: str | None, line: int) -> Kiosk:
+    """Check the kiosk settings; its folder (or --output for a kiosk build) must not overlap a valid web output."""
     options = reader.options(data, KIOSK_OPTIONS, "kiosk", line)
     lines = getattr(data, "key_lines", {})
     name = "--output" if output else "kiosk.output"
+    before = len(reader.report.errors)
     target = _output(reader, root, output or options["output"], lines.get("output", line), bool(output))
-    if target == web_output or target.is_relative_to(web_output) or web_output.is_relative_to(target):
+    checked = web_output is not None and len(reader.report.errors) == before
+    if checked and (target == web_output or target.is_relative_to(web_output) or web_output.is_relative_to(target)):
         fail = reader.command_fail if output else reader.fail
         fail(lines.get("output", line), name, f"触摸屏版的文件夹{quote(output or options['output'])}和网站的输出文件夹 {web_output.name} 重叠：两个版本会混在一起，上传网站时会带上触摸屏的文件。",
              "给触摸屏版单独一个文件夹，如 kiosk-output。")

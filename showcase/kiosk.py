@@ -78,7 +78,7 @@ def settings_json(site) -> str:
     """The kiosk's timings for kiosk.js, as JSON for a data attribute."""
     k = site.kiosk
     return json.dumps({"attract": k.attract_after, "idle": k.idle_after, "countdown": k.countdown,
-                       "slide": k.slide_seconds, "screen": k.screen, "version": VERSION_FILE}, separators=(",", ":"))
+                       "slide": k.slide_seconds, "version": VERSION_FILE}, separators=(",", ":"))
 
 
 def build_version(folder: Path) -> bytes:

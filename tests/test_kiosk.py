@@ -190,9 +190,14 @@ def test_links_leaving_the_kiosk_become_qr_codes(make_project, tiny_hall, build_
     context, page = touch_page(chromium, page_url(served(out), "workers/ai-ziyang/index.html"), clock=False)
     try:
         image = page.locator(".offsite-qr svg").first.screenshot()
+        page.add_script_tag(path=str(AXE_JS))
+        violations = page.evaluate(AXE_JS_RUN)
+        state = page.evaluate(TARGETS_JS, CLICKABLE)
     finally:
         context.close()
     assert decode_qr(zxingcpp, image) == ["https://example.com/news/1"]
+    assert not violations, violations
+    assert not state["small"] and not state["crowded"] and not state["tooSmallText"], state
 
 
 # --------------------------------------------------------------------------- QR codes
