@@ -115,14 +115,14 @@ def tree_pss(pid: int) -> int:
 
 
 def timed_build(root: Path, out: Path, sample: bool = False) -> tuple[float, int, int]:
-    """One clean build in a subprocess: wall seconds, largest process peak RSS, peak tree PSS.
+    """One clean build (--clean: no caches) in a subprocess: wall seconds, largest process peak RSS, peak tree PSS.
 
     Reading /proc/*/smaps_rollup every 10 ms costs CPU the build would otherwise have, so the
     tree's PSS is only sampled when sample is true; time such a run separately.
     """
     shutil.rmtree(out, ignore_errors=True)
     start = time.perf_counter()
-    process = subprocess.Popen([sys.executable, str(REPO / "build.py"), "--root", str(root), "--output", str(out)],
+    process = subprocess.Popen([sys.executable, str(REPO / "build.py"), "--root", str(root), "--output", str(out), "--clean"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     peak = 0
     stop = threading.Event()

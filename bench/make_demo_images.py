@@ -8,14 +8,15 @@ Usage (from the project folder):
 The script reads the front matter of content/workers, content/studios and content/enterprises,
 finds every image path an entry names (``photo``, ``photos[].src``, ``logo``) and draws it:
 
-* workers     → a stylised bust silhouette on a coloured background, JPEG 600×750
-* studios     → an abstract banner (gears, dot grid, light band), JPEG 1200×800
-* enterprises → a simple geometric mark on a transparent background, PNG 400×400
+* workers     → a stylised bust silhouette on a coloured background, JPEG 1600×2000
+* studios     → an abstract banner (gears, dot grid, light band), JPEG 1800×1200
+* enterprises → a simple geometric mark on a transparent background, PNG 1600×1600
 
 Everything is derived from a hash of the image's file name, so the output is the same on every
 run (for a given Pillow version).  No text is drawn: the machine that builds the demo has no CJK
 font, and drawing letters would make the result depend on which fonts happen to be installed.
-Each file is kept under 40 KB.
+Each is at least as wide as the widest image width in site.yaml (1600 px), so the demo builds
+without "image too small" warnings, and each file is kept under 120 KB.
 """
 from __future__ import annotations
 
@@ -31,8 +32,8 @@ from PIL import Image, ImageDraw, ImageFilter
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
-MAX_BYTES = 40_000  # "≤ 40 KB" under either reading of KB
-SCALE = 2  # draw at 2× and shrink: cheap anti-aliasing
+MAX_BYTES = 120_000  # "≤ 120 KB" under either reading of KB
+SCALE = 4  # draw the 600×750 / 1200×800 / 400×400 designs at 4× and shrink: cheap anti-aliasing
 
 # Warm exhibition palette: (background top, background bottom, figure, accent)
 PALETTES = [
@@ -80,7 +81,7 @@ def finish_jpeg(image: Image.Image, size) -> bytes:
 
 
 def portrait(name: str) -> bytes:
-    """A bust silhouette (head, neck, shoulders, collar) on a coloured background, 600×750."""
+    """A bust silhouette (head, neck, shoulders, collar) on a coloured background, 1600×2000."""
     seed = seed_of(name)
     top, bottom, figure, accent = PALETTES[seed[0] % len(PALETTES)]
     w, h = 600 * SCALE, 750 * SCALE
@@ -131,7 +132,7 @@ def portrait(name: str) -> bytes:
     # a small badge on the chest
     bx, by = cx + (shoulder - 90) * SCALE, 700 * SCALE
     draw.ellipse((bx - 22 * SCALE, by - 22 * SCALE, bx + 22 * SCALE, by + 22 * SCALE), fill=accent)
-    return finish_jpeg(image, (600, 750))
+    return finish_jpeg(image, (1600, 2000))
 
 
 def gear(draw: ImageDraw.ImageDraw, cx, cy, radius, teeth, fill, hole, angle=0.0):
@@ -146,7 +147,7 @@ def gear(draw: ImageDraw.ImageDraw, cx, cy, radius, teeth, fill, hole, angle=0.0
 
 
 def banner(name: str) -> bytes:
-    """An abstract studio banner: gradient, dot grid, gears and a light band, 1200×800."""
+    """An abstract studio banner: gradient, dot grid, gears and a light band, 1800×1200."""
     seed = seed_of(name)
     top, bottom, light, accent = PALETTES[seed[0] % len(PALETTES)]
     w, h = 1200 * SCALE, 800 * SCALE
@@ -185,11 +186,11 @@ def banner(name: str) -> bytes:
         height = (30 + seed[17 + i] % 50) * SCALE
         draw.rounded_rectangle((x, base_y + 40 * SCALE, x + 90 * SCALE, base_y + 40 * SCALE + height),
                                radius=8 * SCALE, fill=mix(light, bottom, 0.55))
-    return finish_jpeg(image, (1200, 800))
+    return finish_jpeg(image, (1800, 1200))
 
 
 def logo(name: str) -> bytes:
-    """A simple geometric mark (ring + shape) on a transparent background, 400×400 PNG."""
+    """A simple geometric mark (ring + shape) on a transparent background, 1600×1600 PNG."""
     seed = seed_of(name)
     top, bottom, light, accent = PALETTES[seed[0] % len(PALETTES)]
     w = 400 * SCALE
@@ -221,7 +222,7 @@ def logo(name: str) -> bytes:
         draw.polygon([(c + 20 * SCALE, c - 95 * SCALE), (c - 55 * SCALE, c + 12 * SCALE), (c - 2 * SCALE, c + 12 * SCALE),
                       (c - 25 * SCALE, c + 95 * SCALE), (c + 55 * SCALE, c - 15 * SCALE), (c + 4 * SCALE, c - 15 * SCALE)],
                      fill=accent + (255,))
-    image = image.resize((400, 400), Image.LANCZOS)
+    image = image.resize((1600, 1600), Image.LANCZOS)
     image = image.quantize(colors=64, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
     buffer = io.BytesIO()
     image.save(buffer, "PNG", optimize=True)

@@ -22,6 +22,8 @@ Builds the 产改成果展厅 static site from the YAML + Markdown files in cont
   python build.py                 生成到 output/ · build into output/
   python build.py check           只检查不生成 · validate only, write nothing
   python build.py --output DIR    生成到别的文件夹 · build into DIR
+  python build.py serve           边改边看：http://127.0.0.1:8000 · live preview
+  python build.py new worker 艾子洋  新建一个条目文件 · scaffold a new entry
   python build.py --kiosk         生成展厅触摸屏版到 kiosk-output/ · build the kiosk edition
   python build.py kiosk           运行触摸屏：本机服务 + Chromium 全屏 · run the kiosk (server + Chromium)
 """
@@ -50,17 +52,24 @@ def make_parser() -> argparse.ArgumentParser:
     parser._positionals.title = "命令 / command"
     parser._optionals.title = "选项 / options"
     parser.add_argument("-h", "--help", action="help", help="显示帮助 / show this help")
-    parser.add_argument("command", nargs="?", choices=["build", "check", "kiosk"], default="build",
+    parser.add_argument("command", nargs="?", choices=["build", "check", "serve", "new", "kiosk"], default="build",
                         help="build 生成网站（默认）/ build the site (default); check 只检查内容 / validate only; "
+                             "serve 边改边看 / live preview; new 集合 名称 新建条目 / scaffold an entry; "
                              "kiosk 运行展厅触摸屏 / run the kiosk")
+    parser.add_argument("names", nargs="*", metavar="…", help="new 的集合和名称，如 new worker 艾子洋 / for new: collection and name")
     parser.add_argument("--output", metavar="DIR", help="输出文件夹（默认 site.yaml 的 output）/ output folder (default: site.yaml output)")
     parser.add_argument("--base-url", metavar="URL", help="覆盖 site.yaml 的 base_url / override base_url in site.yaml")
     parser.add_argument("--strict", action="store_true", help="警告也算错误 / treat warnings as errors")
     parser.add_argument("--root", metavar="DIR", default=".", help="项目文件夹（默认当前文件夹）/ project folder (default: current)")
     parser.add_argument("--jobs", metavar="N", type=int, help="使用的 CPU 核数（默认全部）/ CPU cores to use (default: all)")
+    parser.add_argument("--port", metavar="N", type=int,
+                        help="serve 的端口（默认 8000）；kiosk 的端口（默认 site.yaml 的 kiosk.port）/ port for serve (default 8000) or kiosk")
+    parser.add_argument("--host", metavar="HOST", default="127.0.0.1",
+                        help="serve 绑定的地址（默认只本机 127.0.0.1）/ address for serve (default: this computer only)")
+    parser.add_argument("--clean", action="store_true",
+                        help="不用上次生成留下的缓存，全部重新生成 / ignore the caches of earlier builds, rebuild everything")
     parser.add_argument("--kiosk", action="store_true", help="生成触摸屏版（到 site.yaml 的 kiosk.output）/ build the kiosk edition")
     parser.add_argument("--browser", metavar="CMD", help="kiosk：浏览器命令（默认 site.yaml 的 kiosk.browser 或 chromium）/ browser command")
-    parser.add_argument("--port", metavar="N", type=int, help="kiosk：本机端口（默认 site.yaml 的 kiosk.port）/ local port")
     return parser
 
 
@@ -91,11 +100,24 @@ def _run(args) -> int:
     if args.jobs is not None and args.jobs < 1:
         print("命令用法错误：--jobs 至少为 1。", file=sys.stderr)
         return 2
+    if args.names and args.command != "new":
+        print(f"命令用法错误：多余的参数 {' '.join(args.names)}。运行 python build.py --help 查看用法。", file=sys.stderr)
+        return 2
+    if args.command == "serve":
+        from .serve import serve
+
+        options = {"output": args.output, "base_url": args.base_url, "strict": args.strict, "jobs": args.jobs}
+        return serve(root, args.host, args.port or 8000, options)
+    if args.command == "new":
+        from .scaffold import new_entry
+
+        return new_entry(root, args.names)
     kiosk = args.kiosk or args.command == "kiosk"
     try:
         if args.command == "kiosk" and kioskrun.ready(root, args.output, args.base_url):
             return kioskrun.run(root, args.output, args.base_url, args.browser, args.port)
-        result = build(root, args.output, args.base_url, args.strict, args.jobs, write=args.command != "check", kiosk=kiosk)
+        result = build(root, args.output, args.base_url, args.strict, args.jobs, write=args.command != "check",
+                       clean=args.clean, kiosk=kiosk)
     except (ConfigError, ContentError) as exc:
         report: Report = exc.args[0]
         print(report.format(args.strict), file=sys.stderr)
@@ -116,8 +138,18 @@ def _run(args) -> int:
     if args.command == "check":
         print(f"检查通过：没有错误，{len(report.warnings)} 个警告。")
         return 0
-    print(f"完成：{result.pages} 个页面，{result.images} 张图片，{len(report.warnings)} 个警告，用时 {result.seconds:.2f} 秒。"
-          f"打开 {result.output / 'index.html'} 查看。")
+    print(summary(result))
     if args.command == "kiosk":
         return kioskrun.run(root, args.output, args.base_url, args.browser, args.port)
     return 0
+
+
+def summary(result) -> str:
+    """The last line of a build: what was made, how long it took, where to look."""
+    warnings = len(result.report.warnings)
+    where = f"打开 {result.output / 'index.html'} 查看。"
+    if result.unchanged:
+        return f"没有变化：上次生成之后内容、模板和设置都没有改动，用时 {result.seconds:.2f} 秒，{warnings} 个警告。{where}"
+    redone = f"（其中 {result.rendered} 个重新生成）" if result.rendered < result.pages else ""
+    return (f"完成：{result.pages} 个页面{redone}，{result.images} 张图片，{warnings} 个警告，"
+            f"用时 {result.seconds:.2f} 秒。{where}")

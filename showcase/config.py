@@ -6,13 +6,13 @@ Chinese description; errors name the option by its dotted path (``collections.wo
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import yamldoc
 from .errors import COMMAND_LINE, Report, did_you_mean, quote
 from .fsutil import HOW_TO_SAVE_UTF8, EncodingProblem, read_text
-from .schema import TYPES, Field
+from .schema import TYPE_NAMES, TYPES, Field
 from .yamldoc import YList, YMap
 
 COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -38,8 +38,16 @@ SITE_OPTIONS = {
     "collections": ("dict", REQUIRED, "内容集合（必填）"),
     "taxonomies": ("dict", {}, "按字段归类的页面（荣誉、地区、行业）"),
     "data": ("dict", {}, "content/data/ 下的数据文件"),
+    "stats": ("dict", {}, "由内容自动统计的数字和图表，显示在数据页上"),
     "zones": ("list", [], "展区，按顺序出现在首页"),
+    "search": ("dict", {}, "站内搜索：搜哪些集合和字段、按什么筛选"),
+    "images": ("dict", {}, "图片设置"),
     "kiosk": ("dict", {}, "展厅触摸屏版（python build.py --kiosk）的设置"),
+}
+IMAGE_OPTIONS = {
+    "widths": ("list", [480, 960, 1600], "生成的图片宽度（像素），浏览器按屏幕大小挑选；默认 [480, 960, 1600]"),
+    "quality": ("int", 83, "压缩质量（1–100），越高越清晰、文件越大；默认 83"),
+    "avif": ("bool", False, "是否另外生成 AVIF 格式（更小，但生成慢得多）；默认 false"),
 }
 THEME_OPTIONS = {
     "primary": ("color", "#a61b1b", "主色（横幅、标题）"),
@@ -80,6 +88,18 @@ TAXONOMY_OPTIONS = {
 DATA_OPTIONS = {
     "label": ("str", REQUIRED, "中文名（必填）"),
     "fields": ("dict", REQUIRED, "每一项的字段（必填）"),
+    "page": ("str", "", "为这组数据生成一个页面，填页面标题（也出现在导航里），如 大事记；不填则不生成"),
+    "template": ("str", "", "页面模板，默认 数据名.html，如 timeline.html"),
+}
+CHARTS = {"bars": "条形图", "proportion": "比例图", "series": "按年份的柱状图"}
+STAT_OPTIONS = {
+    "label": ("str", REQUIRED, "这个数字或图表的标题（必填）"),
+    "collections": ("list", REQUIRED, "统计哪些集合的条目，如 [workers]（必填）"),
+    "sum": ("str", "", "把哪个数字字段加起来，如 figures.patents；不填则数条目个数"),
+    "by": ("str", "", "按哪个字段分组画图，如 region、honours.level；不填则只得出一个总数"),
+    "chart": ("str", "", "图表样式：bars（条形图）、proportion（比例图）、series（按年份）；分组时默认 bars"),
+    "unit": ("str", "", "单位，如 个、位、项、万元"),
+    "limit": ("int", 12, "条形图最多画几条，其余的合成一条「其他」（按级别、按年份的图不受限）"),
 }
 KIOSK_OPTIONS = {
     "output": ("str", "kiosk-output", "触摸屏版生成到的文件夹，不能和网站的 output 相同"),
@@ -100,6 +120,17 @@ ZONE_OPTIONS = {
     "collection": ("str", REQUIRED, "展出哪个集合（必填）"),
     "entries": ("list", [], "只展出这些条目（文件名或 slug），按此顺序"),
     "limit": ("int", 0, "首页最多显示几个，0 为不限"),
+}
+SEARCH_OPTIONS = {
+    "collections": ("list", [], "哪些集合能搜到，默认全部"),
+    "fields": ("list", [], "搜哪些字段，子字段用点号连接（如 honours.name），body 是正文；默认所有文字字段和正文"),
+    "facets": ("dict", {}, "筛选项，每项写 代号: {label: 中文名, field: 字段}；默认同 taxonomies"),
+    "initials": ("str", "initials", "条目里手写姓名拼音首字母的字段（多音字姓氏如 单、曾 读法不同时填写）"),
+}
+FACET_OPTIONS = {
+    "label": ("str", REQUIRED, "筛选项的中文名，如 地区（必填）"),
+    "field": ("str", REQUIRED, "按哪个字段筛选，如 region 或 honours.name（必填）"),
+    "collections": ("list", [], "只用于这些集合，默认所有有这个字段的集合"),
 }
 
 
@@ -152,11 +183,32 @@ class Taxonomy:
 
 @dataclass(frozen=True)
 class DataSet:
-    """A list of records in content/data/<name>.yaml."""
+    """A list of records in content/data/<name>.yaml, and the page that shows them (if any)."""
 
     name: str
     label: str
     fields: tuple
+    page: str = ""
+    template: str = ""
+
+    @property
+    def url(self) -> str:
+        """Site-relative URL of the data set's page, such as timeline/."""
+        return f"{self.name}/"
+
+
+@dataclass(frozen=True)
+class Stat:
+    """A figure or chart computed from the content (site.yaml stats)."""
+
+    name: str
+    label: str
+    collections: tuple
+    sum: str
+    by: str
+    chart: str
+    unit: str
+    limit: int = 12
 
 
 @dataclass(frozen=True)
@@ -187,6 +239,36 @@ class Kiosk:
 
 
 @dataclass(frozen=True)
+class ImageSettings:
+    """How pictures are made: widths offered, compression quality, whether to add AVIF."""
+
+    widths: tuple = (480, 960, 1600)
+    quality: int = 83
+    avif: bool = False
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Facet:
+    """A search filter: entries grouped by the values of one field."""
+
+    name: str
+    label: str
+    field: str
+    collections: tuple
+
+
+@dataclass(frozen=True)
+class Search:
+    """What the site search covers: collections, fields, facets and the initials override field."""
+
+    collections: tuple
+    fields: tuple
+    facets: tuple
+    initials: str
+
+
+@dataclass(frozen=True)
 class Site:
     """Everything site.yaml says, checked."""
 
@@ -206,7 +288,10 @@ class Site:
     taxonomies: tuple
     data: tuple
     zones: tuple
+    search: Search
     kiosk: Kiosk
+    stats: tuple = ()
+    images: ImageSettings = ImageSettings()
     edition: str = "web"
 
     @property
@@ -352,6 +437,7 @@ def parse_site(data, root: Path, report: Report, output: str | None = None, base
     vocabularies = _vocabularies(reader, data.get("vocabularies") if isinstance(data, YMap) else None)
     collections = _collections(reader, top["collections"] or YMap(), vocabularies)
     names = {c.name for c in collections}
+    taxonomies = _taxonomies(reader, top["taxonomies"] or _empty(), collections)
     site = Site(
         root=root,
         title=top["title"] or "",
@@ -366,12 +452,15 @@ def parse_site(data, root: Path, report: Report, output: str | None = None, base
         allow_html=reader.options(top["markdown"] or _empty(), MARKDOWN_OPTIONS, "markdown", _line(data, "markdown"))["allow_html"],
         feed_limit=reader.options(top["feed"] or _empty(), FEED_OPTIONS, "feed", _line(data, "feed"))["limit"],
         collections=collections,
-        taxonomies=_taxonomies(reader, top["taxonomies"] or _empty(), collections),
+        taxonomies=taxonomies,
         data=_datasets(reader, top["data"] or _empty(), vocabularies, names),
         zones=_zones(reader, top["zones"] or YList(), names, _line(data, "zones")),
+        search=_search(reader, top["search"] or _empty(), collections, taxonomies, _line(data, "search"), _declared(top["collections"])),
+        images=_images(reader, top["images"] or _empty(), _line(data, "images")),
         kiosk=kiosk_settings,
         edition="kiosk" if kiosk else "web",
     )
+    site = replace(site, stats=_stats(reader, top["stats"] or _empty(), site))
     if kiosk and not site.base_url.startswith(("http://", "https://")):
         reader.fail(_line(data, "base_url"), "base_url", f"触摸屏版的每页都有二维码，指向网站上的同一页，但 base_url「{site.base_url}」不是完整网址。",
                     "把 base_url 改成网站上线后的完整地址，如 https://example.org/zhanting/（也可用 --base-url 指定）。")
@@ -477,6 +566,25 @@ def _kiosk(reader: _Reader, data, root: Path, web_output: Path | None, output: s
         reader.fail(lines.get("port", line), "kiosk.port", f"端口 {options['port']} 不能用。", "写 1024 到 65535 之间的数，默认 8765。")
         options["port"] = KIOSK_OPTIONS["port"][1]
     return Kiosk(**{**options, "output": target})
+
+
+def _images(reader: _Reader, data, line: int) -> ImageSettings:
+    """Check the image settings: widths are whole numbers of pixels, quality 1–100."""
+    options = reader.options(data, IMAGE_OPTIONS, "images", line)
+    widths = []
+    for value in options["widths"]:
+        text = str(value).strip()
+        if not text.isdecimal() or not 16 <= int(text) <= 8000:
+            reader.fail(_line(data, "widths"), "images.widths", f"图片宽度{quote(value)}不是 16 到 8000 之间的整数。", "写成 [480, 960, 1600] 这样的像素数列表。")
+            continue
+        widths.append(int(text))
+    if not widths:
+        widths = list(IMAGE_OPTIONS["widths"][1])
+    quality = options["quality"]
+    if not 1 <= quality <= 100:
+        reader.fail(_line(data, "quality"), "images.quality", f"压缩质量 {quality} 不在 1 到 100 之间。", "写 60 到 90 之间的数，默认 83。")
+        quality = 83
+    return ImageSettings(tuple(sorted(set(widths))), quality, options["avif"], _line(data, "avif"))
 
 
 def _vocabularies(reader: _Reader, data) -> dict:
@@ -634,6 +742,11 @@ def _taxonomies(reader: _Reader, data, collections: tuple) -> tuple:
 
 def _field_path_exists(collection: Collection, path: str) -> bool:
     """True when a dotted field path such as honours.name is declared."""
+    return field_at(collection, path) is not None
+
+
+def field_at(collection: Collection, path: str) -> Field | None:
+    """The field a dotted path such as honours.name names (a list's item), or None."""
     head, _, rest = path.partition(".")
     field = collection.field(head)
     while field is not None and rest:
@@ -641,7 +754,68 @@ def _field_path_exists(collection: Collection, path: str) -> bool:
             field = field.item
         head, _, rest = rest.partition(".")
         field = field.sub(head)
-    return field is not None
+    if field is not None and field.type == "list" and field.item:
+        field = field.item
+    return field
+
+
+def _declared(raw_collections) -> dict:
+    """Collection name → field names written under its fields, valid or not (their own errors are reported there)."""
+    heads = {}
+    for name, spec in (raw_collections.items() if isinstance(raw_collections, YMap) else ()):
+        fields = spec.get("fields") if isinstance(spec, YMap) else None
+        heads[name] = set(fields) if isinstance(fields, YMap) else set()
+    return heads
+
+
+def _broken(path: str, collections: list, declared: dict) -> bool:
+    """True when a field path's first part is declared in one of the collections but did not pass its checks."""
+    return any(path.split(".")[0] in declared.get(c.name, ()) and not c.field(path.split(".")[0]) for c in collections)
+
+
+def _search(reader: _Reader, data, collections: tuple, taxonomies: tuple, line: int, declared: dict) -> Search:
+    """Check the search section; defaults: every collection, every text field and the body, facets as taxonomies.
+
+    A field that is declared but broken is reported where it is declared, not again here.
+    """
+    options = reader.options(data, SEARCH_OPTIONS, "search", line)
+    by_name = {c.name: c for c in collections}
+    chosen = tuple(str(n) for n in options["collections"] or ())
+    for name in chosen:
+        if name not in by_name:
+            guess = did_you_mean(name, by_name)
+            reader.fail(_line(data, "collections"), "search.collections", f"集合「{name}」不存在。",
+                        (f"您是不是想写「{guess}」？" if guess else "") + "已有集合：" + "、".join(by_name) + "。")
+    searched = [by_name[n] for n in chosen if n in by_name] or list(collections)
+    fields = tuple(str(f) for f in options["fields"] or ())
+    for path in fields:
+        if path != "body" and not any(_field_path_exists(c, path) for c in searched) and not _broken(path, searched, declared):
+            reader.fail(_line(data, "fields"), "search.fields", f"搜索字段「{path}」在要搜索的集合里都不存在。",
+                        "写集合已有的字段名，子字段用点号连接，如 honours.name；正文写 body。")
+    if isinstance(data, YMap) and "initials" in data and not any(c.field(options["initials"]) for c in searched):
+        reader.fail(_line(data, "initials"), "search.initials", f"字段「{options['initials']}」在要搜索的集合里都不存在。",
+                    "在集合的 fields 里加上它，如 initials: {label: 姓名拼音首字母, type: initials}，或删掉这一行。")
+    facets = []
+    facet_data = options["facets"] if isinstance(options["facets"], YMap) else None
+    for name in (facet_data or {}):
+        spec_line = facet_data.key_lines.get(name, line)
+        spec = reader.options(facet_data[name], FACET_OPTIONS, f"search.facets.{name}", spec_line)
+        if name == "collection" or not KEY.match(name):
+            reader.fail(spec_line, f"search.facets.{name}", f"筛选项代号「{name}」不能用。",
+                        "只用小写英文字母、数字和下划线，且不能叫 collection（按集合筛选是自带的）。")
+            continue
+        for unknown in (n for n in spec["collections"] or () if n not in by_name):
+            reader.fail(spec_line, f"search.facets.{name}.collections", f"集合「{unknown}」不存在。", "已有集合：" + "、".join(by_name) + "。")
+        wanted = [by_name[n] for n in spec["collections"] or () if n in by_name] or searched
+        field = spec["field"] or ""
+        having = [c.name for c in wanted if _field_path_exists(c, field)]
+        if spec["field"] and not having and not _broken(field, wanted, declared):
+            reader.fail(spec_line, f"search.facets.{name}.field", f"筛选字段「{field}」在要搜索的集合里都不存在。",
+                        "写集合已有的字段名，子字段用点号连接，如 honours.name。")
+        facets.append(Facet(name, spec["label"] or name, field, tuple(having)))
+    if facet_data is None:
+        facets = [Facet(t.name, t.label, t.field, t.collections) for t in taxonomies]
+    return Search(tuple(c.name for c in searched), fields, tuple(facets), options["initials"])
 
 
 def _datasets(reader: _Reader, data, vocabularies: dict, names: set) -> tuple:
@@ -651,8 +825,63 @@ def _datasets(reader: _Reader, data, vocabularies: dict, names: set) -> tuple:
         line = data.key_lines[name]
         options = reader.options(spec, DATA_OPTIONS, f"data.{name}", line)
         fields = _fields(reader, options["fields"] or _empty(), f"data.{name}.fields", vocabularies)
-        result.append(DataSet(name, options["label"] or name, fields))
+        if options["page"] and not KEY.match(name):
+            reader.fail(line, f"data.{name}", f"数据名「{name}」也是页面的网址，只能用小写英文字母、数字和下划线。", "改成如 timeline。")
+        result.append(DataSet(name, options["label"] or name, fields, options["page"],
+                              options["template"] or (f"{name}.html" if options["page"] else "")))
     return tuple(result)
+
+
+NUMERIC = ("integer", "number")
+SERIES_TYPES = ("year", "date", "integer")
+
+
+def _stats(reader: _Reader, data, site: Site) -> tuple:
+    """Check the declarations of computed figures and charts against the collections' fields."""
+    result = []
+    for name, spec in data.items():
+        line = data.key_lines[name]
+        prefix = f"stats.{name}"
+        options = reader.options(spec, STAT_OPTIONS, prefix, line)
+        wanted = tuple(str(c) for c in options["collections"] or ())
+        chart = options["chart"] or ("bars" if options["by"] else "")
+        lines = {key: _line(spec, key) if key in getattr(spec, "key_lines", {}) else line for key in STAT_OPTIONS}
+        if chart and chart not in CHARTS:
+            guess = did_you_mean(chart, CHARTS)
+            reader.fail(lines["chart"], f"{prefix}.chart", f"图表样式{quote(chart)}不存在。",
+                        (f"您是不是想写「{guess}」？" if guess else "") + "可用的样式：" + "、".join(f"{k}（{v}）" for k, v in CHARTS.items()) + "。")
+        if chart and not options["by"]:
+            reader.fail(lines["chart"], f"{prefix}.by", f"「{options['label']}」要画{CHARTS.get(chart, '图表')}，但没有写按哪个字段分组。",
+                        "加一行「by: 字段名」，如 by: region；只要一个总数的话删掉 chart。")
+        for cname in wanted:
+            collection = site.collection(cname)
+            if collection is None:
+                guess = did_you_mean(cname, [c.name for c in site.collections])
+                reader.fail(lines["collections"], f"{prefix}.collections", f"集合「{cname}」不存在。",
+                            (f"您是不是想写「{guess}」？" if guess else "") + "已有集合：" + "、".join(c.name for c in site.collections) + "。")
+                continue
+            _check_stat_field(reader, collection, options["sum"], f"{prefix}.sum", lines["sum"], NUMERIC, "数字")
+            _check_stat_field(reader, collection, options["by"], f"{prefix}.by", lines["by"],
+                              SERIES_TYPES if chart == "series" else (), "年份、日期或整数")
+        if options["limit"] is not None and options["limit"] < 2:
+            reader.fail(lines["limit"], f"{prefix}.limit", f"「limit」是 {options['limit']}，图表至少要画两条。", "写 2 以上的整数，如 12。")
+        result.append(Stat(name, options["label"] or name, wanted, options["sum"], options["by"], chart, options["unit"],
+                           max(2, options["limit"] or 12)))
+    return tuple(result)
+
+
+def _check_stat_field(reader: _Reader, collection: Collection, path: str, name: str, line: int, types: tuple, kind: str) -> None:
+    """A stat's sum/by field must exist in the collection (and be of one of types, if given)."""
+    if not path:
+        return
+    field = field_at(collection, path)
+    if field is None:
+        guess = did_you_mean(path, [f.name for f in collection.fields])
+        reader.fail(line, name, f"集合「{collection.name}」没有字段「{path}」。",
+                    (f"您是不是想写「{guess}」？" if guess else "") + "写该集合已有的字段名，子字段用点号连接，如 figures.patents。")
+    elif types and field.type not in types:
+        reader.fail(line, name, f"字段「{path}」（{field.label}）是{TYPE_NAMES[field.type]}，这里要的是{kind}字段。",
+                    f"换一个{kind}字段（site.yaml 里 type 为 {' 或 '.join(types)} 的字段）。")
 
 
 def _zones(reader: _Reader, data, names: set, line: int) -> tuple:

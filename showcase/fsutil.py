@@ -62,6 +62,17 @@ def read_text(path: Path) -> str:
     return decode_text(path.read_bytes())
 
 
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write a file whole or not at all: a temporary file beside it, then a rename."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
 def inside(root: Path, relative: str) -> Path | None:
     """Join relative onto root; None if the result would leave root."""
     root = root.resolve()

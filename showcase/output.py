@@ -67,6 +67,21 @@ class OutputTree:
         for relative in paths:
             self.path(relative)
 
+    def link_from(self, previous: Path, paths: list[str]) -> None:
+        """Take unchanged files from the previous output: a hard link, or a copy where links fail."""
+        made = set()
+        for relative in paths:
+            self.path(relative)  # checks the path and claims it
+            source, target = os.path.join(previous, relative), os.path.join(self.root, relative)
+            folder = os.path.dirname(target)
+            if folder not in made:
+                os.makedirs(folder, exist_ok=True)
+                made.add(folder)
+            try:
+                os.link(source, target)
+            except OSError:
+                shutil.copyfile(source, target)
+
     def copy_tree(self, source: Path, relative: str, skip: tuple = ()) -> int:
         """Copy a folder (such as assets/) into the tree, except the files named in skip; return the number of files."""
         count = 0

@@ -12,7 +12,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import images, kiosk as kiosk_edition, refs
+from . import images, kiosk as kiosk_edition, refs, search, stats
+from .cache import EntryCache, cache_dir, input_signature, load, save
+from .changes import Fingerprints, PageBook
 from .config import load_site
 from .content import load_library
 from .errors import ConfigError, ContentError, OutputError, Report
@@ -28,7 +30,9 @@ class BuildResult:
 
     output: Path | None
     pages: int = 0
+    rendered: int = 0
     images: int = 0
+    unchanged: bool = False
     report: Report = field(default_factory=Report)
     timings: dict = field(default_factory=dict)
 
@@ -53,8 +57,12 @@ class _Clock:
 
 
 def build(root: Path, output: str | None = None, base_url: str | None = None, strict: bool = False,
-          jobs: int | None = None, write: bool = True, kiosk: bool = False) -> BuildResult:
-    """Build the site in root (the kiosk edition when kiosk); raise ConfigError/ContentError carrying the report on problems."""
+          jobs: int | None = None, write: bool = True, clean: bool = False, kiosk: bool = False) -> BuildResult:
+    """Build the site in root (the kiosk edition when kiosk); raise ConfigError/ContentError carrying the report on problems.
+
+    Unless clean is set, files parsed and pages rendered by earlier builds are reused when
+    nothing they depend on changed (see cache.py and changes.py); the output is the same.
+    """
     report = Report()
     result = BuildResult(None, report=report)
     clock = _Clock(result.timings)
@@ -64,14 +72,28 @@ def build(root: Path, output: str | None = None, base_url: str | None = None, st
     if not site.base_url.startswith(("http://", "https://")):
         report.warn("site.yaml", 0, "base_url", f"base_url「{site.base_url}」不是完整网址，分享卡片、订阅源和站点地图里的地址会不完整。",
                     "上线前改成完整网址，如 https://example.org/zhanting/。")
+    signature = input_signature(site.root / "site.yaml", [site.content_dir, site.templates_dir, site.assets_dir],
+                                (site.base_url, strict, site.edition))
+    book = PageBook(site.root, site.output, enabled=write and not clean)
+    if write and book.unchanged(signature):
+        report.problems[:] = book.warnings
+        result.output, result.unchanged = site.output, True
+        clock.lap("config")
+        return result
     clock.lap("config")
-    library = load_library(site, report, jobs)
+    entry_cache = EntryCache(site.root, enabled=not clean)
+    library = load_library(site, report, jobs, entry_cache)
+    entry_cache.store()
     clock.lap("content")
     resolved = refs.resolve(library, report)
     clock.lap("refs")
     pictures = images.plan(library, report)
     clock.lap("images.plan")
-    renderer = Renderer(resolved, pictures, report)
+    pictures = images.process(pictures, site.root, report, jobs)
+    clock.lap("images.process")
+    figures = stats.compute(resolved)
+    clock.lap("stats")
+    renderer = Renderer(resolved, pictures, report, figures)
     if renderer.check_templates() and (report.failed(strict) or not write):
         _try_each_template(renderer, resolved)
     if report.failed(strict) or not write:
@@ -84,10 +106,20 @@ def build(root: Path, output: str | None = None, base_url: str | None = None, st
         raise OutputError(_os_problem(exc, site.output)) from None
     try:
         page_list = page_jobs(resolved, renderer.env)
+        if "search.html" in renderer.env.list_templates():
+            page_list.append(_search_index(resolved, pictures, tree, entry_cache.digests(), clean))
+            clock.lap("search")
         page_list += extra_jobs(resolved, page_list)
-        result.pages = _render_all(renderer, page_list, tree, jobs or os.cpu_count() or 1)
+        marks = Fingerprints(renderer, entry_cache.digests(), book.template_globals)
+        todo, kept = book.split(page_list, marks)
+        tree.link_from(site.output, [job.path for job in kept])
+        reads = _render_all(renderer, todo, tree, jobs or os.cpu_count() or 1)
+        for path, page_reads in reads.items():
+            book.rendered(path, page_reads, marks)
+        result.pages = sum(1 for job in page_list if job.path.endswith(".html"))
+        result.rendered = sum(1 for path in reads if path.endswith(".html"))
         clock.lap("render")
-        result.images = images.process(pictures, tree.root, site.output, report)
+        result.images = images.publish(pictures, site.root, tree)
         if site.assets_dir.is_dir():
             tree.copy_tree(site.assets_dir, "assets", skip=() if kiosk else kiosk_edition.KIOSK_ASSETS)
         if kiosk:
@@ -96,6 +128,7 @@ def build(root: Path, output: str | None = None, base_url: str | None = None, st
         if report.failed(strict):
             raise ContentError(report)
         tree.commit()
+        book.store(signature, report.warnings)
         clock.lap("swap")
     except OSError as exc:
         tree.abort()
@@ -105,6 +138,17 @@ def build(root: Path, output: str | None = None, base_url: str | None = None, st
         raise
     result.output = site.output
     return result
+
+
+def _search_index(resolved, pictures: dict, tree: OutputTree, digests: dict, clean: bool) -> PageJob:
+    """Write search-index.js (texts of unchanged entries from the cache); return the search page's job."""
+    memo_file = cache_dir(resolved.library.site.root) / "search.pickle"
+    texts = search.TextMemo(digests, {} if clean else load(memo_file) or {})
+    script = search.index_script(search.build_index(resolved, pictures, texts))
+    if texts.used.keys() != texts.known.keys():
+        save(memo_file, texts.used)
+    tree.write(search.INDEX_FILE, script)
+    return search.page_job(resolved.library.site, script)
 
 
 def _os_problem(exc: OSError, output: Path) -> str:
@@ -138,37 +182,36 @@ def _try_each_template(renderer: Renderer, resolved) -> None:
             renderer.render(job)
 
 
-def _render_all(renderer: Renderer, jobs: list[PageJob], tree: OutputTree, cores: int) -> int:
-    """Render and write every page, on several cores for large sites; return the count."""
+def _render_all(renderer: Renderer, jobs: list[PageJob], tree: OutputTree, cores: int) -> dict[str, tuple]:
+    """Render and write pages, on several cores for many; return what each written page read."""
     if cores > 1 and len(jobs) >= PARALLEL_PAGES and "fork" in multiprocessing.get_all_start_methods():
-        written = _render_parallel(renderer, jobs, tree, cores)
-    else:
-        written = []
-        for job in jobs:
-            data = renderer.render(job)
-            if data is not None:
-                tree.write(job.path, data)
-                written.append(job.path)
-    return sum(1 for path in written if path.endswith(".html"))
+        return _render_parallel(renderer, jobs, tree, cores)
+    reads = {}
+    for job in jobs:
+        data = renderer.render(job)
+        if data is not None:
+            tree.write(job.path, data)
+            reads[job.path] = renderer.last_reads.frozen()
+    return reads
 
 
 _STATE: tuple | None = None
 
 
-def _render_slice(bounds: tuple[int, int]) -> tuple[list, list]:
-    """Render jobs[start:stop] in a forked worker; return written paths and problems."""
+def _render_slice(bounds: tuple[int, int]) -> tuple[dict, list]:
+    """Render jobs[start:stop] in a forked worker; return what each written page read, and problems."""
     renderer, jobs, root = _STATE
     renderer.report = Report()
-    written = []
+    reads = {}
     for job in jobs[bounds[0]:bounds[1]]:
         data = renderer.render(job)
         if data is not None:
             write_into(root, job.path, data)
-            written.append(job.path)
-    return written, renderer.report.problems
+            reads[job.path] = renderer.last_reads.frozen()
+    return reads, renderer.report.problems
 
 
-def _render_parallel(renderer: Renderer, jobs: list[PageJob], tree: OutputTree, cores: int) -> list[str]:
+def _render_parallel(renderer: Renderer, jobs: list[PageJob], tree: OutputTree, cores: int) -> dict[str, tuple]:
     """Fork workers that share the resolved library and render slices of the page list."""
     global _STATE
     _STATE = (renderer, jobs, tree.root)
@@ -179,9 +222,9 @@ def _render_parallel(renderer: Renderer, jobs: list[PageJob], tree: OutputTree, 
             parts = pool.map(_render_slice, slices)
     finally:
         _STATE = None
-    all_written = []
-    for written, problems in parts:
-        tree.claim(written)
+    all_reads = {}
+    for reads, problems in parts:
+        tree.claim(reads)
         renderer.report.extend(problems)
-        all_written.extend(written)
-    return all_written
+        all_reads.update(reads)
+    return all_reads

@@ -15,7 +15,8 @@ from .markup import slugify
 from .schema import Ref
 
 GENERATED = {"": "首页", "404.html": "404 页面", "sitemap.xml": "站点地图", "feed.xml": "订阅源",
-             "robots.txt": "robots.txt", "assets/": "assets 文件夹", "images/": "图片文件夹"}
+             "robots.txt": "robots.txt", "assets/": "assets 文件夹", "images/": "图片文件夹",
+             "search/": "搜索页", "search-index.js": "搜索索引"}
 
 
 @dataclass
@@ -92,6 +93,9 @@ def resolve(library: Library, report: Report) -> Resolved:
     site = library.site
     resolved = Resolved(library)
     claims: dict[str, str] = dict(GENERATED)
+    for dataset in site.data:
+        if dataset.page:
+            _claim(claims, dataset.url, f"「{dataset.page}」页面（site.yaml 的 data.{dataset.name}）", report, "site.yaml", 0)
     for collection in site.collections:
         if collection.list:
             _claim(claims, f"{collection.url.split('{slug}')[0].strip('/')}/", f"「{collection.label}」列表页（site.yaml）", report, "site.yaml", 0)

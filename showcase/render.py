@@ -1,6 +1,6 @@
 """Pages: the Jinja2 environment and the list of pages a hall has; renders, writes nothing.
 
-``page_jobs`` lists every page (home, list pages, entry pages, terms, 404, feed, sitemap,
+``page_jobs`` lists every page (home, list pages, entry pages, data pages, terms, 404, feed, sitemap,
 robots.txt) with the template and context it needs; ``Renderer.render`` turns one job into
 bytes.  Links are relative, so a site works under any sub-path and from a folder; only 404.html,
 which a host serves at any depth, uses links rooted at base_url's path.
@@ -13,19 +13,23 @@ from __future__ import annotations
 
 import hashlib
 import re
+import shutil
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
-from . import kiosk
+from . import charts, kiosk
+from .cache import CODE_VERSION, Reads, cache_dir
 from .content import Entry
 from .errors import Report, did_you_mean
+from .images import Picture
 from .refs import Resolved
 from .schema import ImageRef, PartialDate
+from .stats import number_text
 
 
 PER_PAGE = 48
@@ -94,6 +98,7 @@ EXTERNAL = ("http://", "https://", "mailto:", "tel:", "#", "data:")
 
 
 ROOT = "\x00"
+LAZY = "\x00\x01"  # where an <img> says how to load: eager for the first picture of a page, lazy after
 
 
 def root_prefix(page_path: str) -> str:
@@ -119,23 +124,78 @@ def template_for(env: jinja2.Environment, preferred: str, fallback: str) -> str:
     return preferred if preferred and preferred in env.list_templates() else fallback
 
 
+class RecordingEnvironment(jinja2.Environment):
+    """A Jinja2 environment that notes which entries and templates the page being rendered reads."""
+
+    reads: Reads | None = None
+
+    def getattr(self, obj, attribute):
+        """entry.name, noting the entry."""
+        if self.reads is not None and type(obj) is Entry:
+            self.reads.entries.add(obj.key)
+        return super().getattr(obj, attribute)
+
+    def getitem(self, obj, argument):
+        """entry['name'], noting the entry."""
+        if self.reads is not None and type(obj) is Entry:
+            self.reads.entries.add(obj.key)
+        return super().getitem(obj, argument)
+
+    def get_template(self, name, parent=None, globals=None):
+        """A template by name (pages, extends, include, import), noting its name."""
+        if self.reads is not None and isinstance(name, str):
+            self.reads.templates.add(name)
+        return super().get_template(name, parent, globals)
+
+
+def _at_render_time(function):
+    """A filter Jinja2 must not run while compiling ('style.css'|asset would be frozen in the template cache)."""
+    @jinja2.pass_context
+    def at_render_time(context, *args, **kwargs):
+        return function(*args, **kwargs)
+
+    return at_render_time
+
+
+def _bytecode_cache(root: Path) -> jinja2.BytecodeCache | None:
+    """Compiled templates kept between builds, per version of this tool (Jinja2 checks each source)."""
+    folder = cache_dir(root) / "templates" / CODE_VERSION
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for other in folder.parent.iterdir():
+            if other != folder:
+                shutil.rmtree(other, ignore_errors=True)
+    except OSError:
+        return None
+    return _TemplateCache(str(folder))
+
+
+class _TemplateCache(jinja2.FileSystemBytecodeCache):
+    """Jinja2's file cache keyed by template name alone: the same project run as --root . or by its full path shares it."""
+
+    def get_cache_key(self, name: str, filename: str | None = None) -> str:
+        return hashlib.sha1(name.encode("utf-8")).hexdigest()
+
+
 class Renderer:
     """Renders page jobs with the site's templates."""
 
-    def __init__(self, resolved: Resolved, pictures: dict, report: Report):
+    def __init__(self, resolved: Resolved, pictures: dict, report: Report, figures: list | None = None):
         self.resolved = resolved
+        self.figures = figures or []
         self.site = resolved.library.site
         self.pictures = pictures
         self.report = report
         self.base_path = urlparse(self.site.base_url).path or "/"
         self.cards: dict = {}
+        self.last_reads = Reads()
         self.term_urls = {(name, term.name): term.url for name, terms in resolved.taxonomies.items() for term in terms}
         self.env = self._environment()
         self.asset_versions = self._asset_versions()
 
     def _environment(self) -> jinja2.Environment:
         """The Jinja2 environment: autoescape on, undefined names are errors."""
-        env = jinja2.Environment(
+        env = RecordingEnvironment(
             loader=self._loader(),
             autoescape=jinja2.select_autoescape(["html", "xml", "svg"], default_for_string=True),
             undefined=jinja2.StrictUndefined,
@@ -143,17 +203,21 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
             auto_reload=False,
+            bytecode_cache=_bytecode_cache(self.site.root),
         )
         env.filters.update(
             date=date_text,
             atom_time=atom_time,
-            link=self._link,
-            asset=self._asset,
-            picture=self._picture,
-            absolute=self._absolute,
-            card=self._card,
-            term_url=self._term_url,
+            link=_at_render_time(self._link),
+            asset=_at_render_time(self._asset),
+            picture=_at_render_time(self._picture),
+            image=_at_render_time(self._image),
+            absolute=_at_render_time(self._absolute),
+            card=_at_render_time(self._card),
+            term_url=_at_render_time(self._term_url),
             collection_of=self.site.collection,
+            number=number_text,
+            chart=lambda figure: charts.chart(figure, self.site.theme),
         )
         env.tests["entry"] = lambda value: isinstance(value, Entry)
         if self.site.edition == "kiosk":
@@ -165,6 +229,7 @@ class Renderer:
             hall=self.resolved,
             collections=self.resolved.library.entries,
             data=self.resolved.library.data,
+            stats=self.figures,
             nav=self._nav(),
             free_pages=self._free_pages(),
         )
@@ -197,21 +262,28 @@ class Renderer:
                     versions[path.relative_to(assets).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()[:8]
         return versions
 
-    @staticmethod
-    def _link(target) -> str:
+    def _note(self, kind: str, name: str) -> None:
+        """Note that the page being rendered read something (an entry, asset or picture)."""
+        if self.env.reads is not None:
+            getattr(self.env.reads, kind).add(name)
+
+    def _link(self, target) -> str:
         """Link to a site-relative URL or an entry, from whichever page this ends up on."""
         if isinstance(target, Entry):
+            self._note("entries", target.key)
             return ROOT + target.url
         return target if target.startswith(EXTERNAL) else ROOT + target
 
     def _asset(self, name: str) -> str:
         """Link to a file under assets/, with a version for caching."""
+        self._note("assets", name)
         version = self.asset_versions.get(name)
         return f"{ROOT}assets/{name}?v={version}" if version else f"{ROOT}assets/{name}"
 
     def _nav(self) -> list[NavItem]:
-        """The main navigation: every listed collection, then every taxonomy."""
+        """The main navigation: every listed collection, every data page, then every taxonomy."""
         items = [NavItem(c.url.split("{slug}")[0].strip("/") + "/", c.label, c.name, False) for c in self.site.collections if c.list]
+        items += [NavItem(d.url, d.page, d.name, False) for d in self.site.data if d.page]
         return items + [NavItem(t.name + "/", t.label, t.name, True) for t in self.site.taxonomies]
 
     def _free_pages(self) -> list[Entry]:
@@ -222,6 +294,7 @@ class Renderer:
 
     def _term_url(self, value, taxonomy: str) -> str | None:
         """The page of a taxonomy term (such as the region 吉林长春), or None."""
+        self._note("globals", "terms")
         return self.term_urls.get((taxonomy, str(value)))
 
     def _card(self, entry: Entry) -> Markup:
@@ -229,21 +302,40 @@ class Renderer:
 
         A card may therefore depend on its entry only, never on the page that shows it.
         """
-        html = self.cards.get(entry.key)
-        if html is None:
-            template = self.env.get_template("partials/card.html")
-            html = self.cards[entry.key] = Markup(template.render(item=entry))
-        return html
+        card = self.cards.get(entry.key)
+        if card is None:
+            page_reads, self.env.reads = self.env.reads, Reads()
+            try:
+                html = Markup(self.env.get_template("partials/card.html").render(item=entry))
+                card = self.cards[entry.key] = (html, self.env.reads)
+            finally:
+                self.env.reads = page_reads
+        if self.env.reads is not None:
+            self.env.reads.merge(card[1])
+        return card[0]
 
     def _picture(self, ref):
         """The processed picture for an image field (url, width, height), or None."""
         if isinstance(ref, ImageRef):
+            self._note("pictures", ref.path)
             return self.pictures.get(ref.path)
         return None
+
+    def _image(self, value, alt: str = "", sizes: str = "100vw", crop: str = "full", css: str = "") -> Markup:
+        """A <picture> for an image field or picture: modern formats, srcset, size, placeholder, lazy loading.
+
+        ``crop='square'`` uses the square crop of a portrait (cards, thumbnails); ``sizes`` says how
+        wide the template shows it, so the browser fetches the smallest file that is sharp enough.
+        """
+        picture = value if isinstance(value, Picture) else self._picture(value)
+        if picture is None:
+            return Markup("")
+        return Markup(picture_html(picture, alt or "", sizes, crop, css))
 
     def _absolute(self, target) -> str:
         """A full URL from base_url, for share cards, the feed and the sitemap."""
         if isinstance(target, Entry):
+            self._note("entries", target.key)
             target = target.url
         if target.startswith(("http://", "https://")):
             return target
@@ -268,12 +360,14 @@ class Renderer:
 
     def render(self, job: PageJob) -> bytes | None:
         """Render one page; None (after reporting where in which template) on a template error."""
-        page = PageMeta(job.path, job.title, job.description, self._picture(job.image))
+        self.env.reads = self.last_reads = Reads()
         try:
+            picture = self._picture(job.image)
+            page = PageMeta(job.path, job.title, job.description, picture.share if picture else None)
             template = self.env.get_template(job.template)
             html = template.render(page=page, **job.context)
             prefix = self._not_found_root() if job.path == "404.html" else root_prefix(job.path)
-            html = html.replace(ROOT, prefix)
+            html = html.replace(LAZY, 'loading="eager"', 1).replace(LAZY, 'loading="lazy"').replace(ROOT, prefix)
             if self.site.edition == "kiosk" and job.path.endswith(".html"):
                 html = kiosk.offsite_to_qr(html)
             return html.encode("utf-8")
@@ -282,6 +376,8 @@ class Renderer:
         except Exception as exc:  # a user-edited template can fail in any way
             name, line = self._template_frame(exc)
             self.report.error(name, line, "模板", f"模板出错：{_explain(exc, self.known_names())}", "检查模板这一行用到的变量和字段名（字段名见 site.yaml）。")
+        finally:
+            self.env.reads = None
         return None
 
     def _not_found_root(self) -> str:
@@ -311,6 +407,28 @@ class Renderer:
             if frame.filename.startswith(templates):
                 return f"templates/{Path(frame.filename).relative_to(templates).as_posix()}", frame.lineno or 0
         return "templates", 0
+
+
+def picture_html(picture: Picture, alt: str, sizes: str, crop: str, css: str) -> str:
+    """<picture> with a <source> per modern format and an <img> fallback; links behind the ROOT mark."""
+    rendition = picture.square if crop == "square" and picture.square else picture.full
+    sizes_attr = escape(sizes)
+
+    def srcset(kind: str) -> str:
+        return escape(", ".join(f"{ROOT}{f.url} {f.width}w" for f in rendition.sized(kind)))
+
+    parts = ["<picture>"]
+    for kind in rendition.formats[:-1]:
+        parts.append(f'<source type="{rendition.sized(kind)[0].mime}" srcset="{srcset(kind)}" sizes="{sizes_attr}">')
+    fallback = rendition.sized(rendition.formats[-1])
+    src = next((f for f in reversed(fallback) if f.width <= 960), fallback[0])
+    largest = fallback[-1]
+    style = f' style="background-color:{picture.placeholder}"' if picture.placeholder else ""
+    css_attr = f' class="{escape(css)}"' if css else ""
+    parts.append(f'<img src="{ROOT}{escape(src.url)}" srcset="{srcset(rendition.formats[-1])}" sizes="{sizes_attr}" '
+                 f'width="{largest.width}" height="{largest.height}" alt="{escape(alt)}"{css_attr} {LAZY} decoding="async"{style}>')
+    parts.append("</picture>")
+    return "".join(parts)
 
 
 BLOCK_TAGS = {"if", "for", "block", "macro", "call", "filter", "with", "raw", "autoescape", "trans"}
@@ -407,6 +525,11 @@ def page_jobs(resolved: Resolved, env: jinja2.Environment) -> list[PageJob]:
             zone = next((z for z in resolved.zones if z.intro is entry), None)
             jobs.append(PageJob(out_path(entry.url), template, entry.title,
                                 {"entry": entry, "collection": collection, "zone": zone}, entry.description, image))
+    for dataset in site.data:
+        if dataset.page:
+            records = library.data.get(dataset.name, [])
+            jobs.append(PageJob(out_path(dataset.url), dataset.template, dataset.page, {"dataset": dataset, "records": records},
+                                f"{site.title}·{dataset.page}：{dataset.label}共 {len(records)} 项"))
     for taxonomy in site.taxonomies:
         terms = resolved.taxonomies.get(taxonomy.name, [])
         jobs.append(PageJob(out_path(f"{taxonomy.name}/"), "taxonomy.html", taxonomy.label, {"taxonomy": taxonomy, "terms": terms},

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from .errors import Report, close_matches, did_you_mean, quote, suggest
 from .yamldoc import YList, YMap
 
-TYPES = ("text", "markdown", "integer", "number", "year", "date", "bool", "url", "enum", "ref", "image", "list", "object")
+TYPES = ("text", "markdown", "integer", "number", "year", "date", "bool", "url", "enum", "ref", "image", "list", "object", "initials")
 TYPE_NAMES = {
     "text": "文字", "markdown": "Markdown 文字", "integer": "整数", "number": "数字", "year": "年份",
     "date": "日期", "bool": "是/否", "url": "网址", "enum": "可选值之一", "ref": "条目引用",
-    "image": "图片路径", "list": "列表", "object": "一组字段",
+    "image": "图片路径", "list": "列表", "object": "一组字段", "initials": "拼音首字母",
 }
 
 
@@ -288,6 +288,13 @@ class Checker:
             return url
         if kind == "enum":
             return self.enum(spec, text, line)
+        if kind == "initials":
+            letters = re.sub(r"[\s·.]", "", normalise(text)).upper()
+            if not re.fullmatch(r"[A-Z]{1,20}", letters):
+                self.fail(line, label, f"「{label}」只能写拼音首字母（A–Z），这里写的是{quote(text)}。",
+                          "每个字写一个字母，如 单田芳 写 STF、曾志 写 ZZ；要用英文输入法。")
+                return None
+            return letters
         if kind == "ref":
             return Ref(spec.to, normalise(text), line, spec.label)
         if kind == "image":

@@ -123,8 +123,8 @@ def build_project(tmp_path):
     return build
 
 
-def _jpeg(width: int = 240, height: int = 320) -> bytes:
-    """A small valid JPEG (a plain colour)."""
+def _jpeg(width: int = 1600, height: int = 2000) -> bytes:
+    """A valid portrait JPEG of one plain colour, as wide as the widest image width (so no warning)."""
     from PIL import Image
     buffer = io.BytesIO()
     Image.new("RGB", (width, height), (166, 27, 27)).save(buffer, "JPEG", quality=80)

@@ -77,7 +77,7 @@ def jpeg_bytes() -> bytes:
     from PIL import Image
 
     buffer = io.BytesIO()
-    Image.new("RGB", (8, 8), (200, 30, 30)).save(buffer, "JPEG")
+    Image.new("RGB", (1600, 1600), (200, 30, 30)).save(buffer, "JPEG")  # as wide as the widest image width: no warning
     return buffer.getvalue()
 
 

@@ -1,0 +1,170 @@
+/* 展厅 search: the matcher over search-index.js, for the search page and the kiosk.
+ * The same rules as showcase/search.py (tests prove both give identical results):
+ * every word of the query must occur in the entry's normalised text; exact-title hits first,
+ * then more words in the title (a shorter such title first), then more occurrences, then the site's own order.  Facets are
+ * disjunctive: values of one facet are alternatives, facets combine, and a facet's counts
+ * ignore its own selection.  Plain JavaScript, no library, no network. */
+(function (global) {
+  'use strict';
+
+  var NOT_KEPT = /[^\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65]+/g;
+  var SPACES = /[ \t\n\r\f\v\u2028\u2029\ufeff]+/g;
+  var MAX_QUERY = 200;
+  var MAX_WORDS = 10;
+
+  /** Text as the index stores it: NFKC (full-width punctuation kept), lower case, spaces collapsed. */
+  function normalise(text) {
+    var nfkc = String(text).replace(NOT_KEPT, function (run) { return run.normalize('NFKC'); });
+    return nfkc.toLowerCase().replace(SPACES, ' ').trim();
+  }
+
+  /** The distinct words of a query, normalised, in order (a long query is cut). */
+  function queryWords(query) {
+    var words = [];
+    normalise(String(query || '').slice(0, MAX_QUERY)).split(' ').forEach(function (word) {
+      if (word && words.indexOf(word) < 0) words.push(word);
+    });
+    return words.slice(0, MAX_WORDS);
+  }
+
+  /** Keypad input as the index stores initials: upper-case A–Z only. */
+  function cleanInitials(letters) {
+    return normalise(letters || '').toUpperCase().replace(/[^A-Z]/g, '');
+  }
+
+  var titles = new WeakMap();
+
+  /** The normalised title of an index entry (worked out once). */
+  function entryTitle(entry) {
+    var title = titles.get(entry);
+    if (title === undefined) { title = normalise(entry[1]); titles.set(entry, title); }
+    return title;
+  }
+
+  /** How many times word occurs in text, without overlaps. */
+  function occurrences(text, word) {
+    var count = 0;
+    for (var at = text.indexOf(word); at >= 0; at = text.indexOf(word, at + word.length)) count++;
+    return count;
+  }
+
+  /** Sort key parts: exact title, words in the title, a shorter such title, occurrences. */
+  function rank(entry, words) {
+    var title = entryTitle(entry);
+    var inTitle = 0;
+    var total = 0;
+    for (var i = 0; i < words.length; i++) {
+      if (title.indexOf(words[i]) >= 0) inTitle++;
+      total += occurrences(entry[3], words[i]);
+    }
+    return [title === words.join(' ') ? 0 : 1, -inTitle, inTitle ? title.length : 0, -total];
+  }
+
+  /** (facet slot, wanted value numbers) for each facet the filters name; unknown values match nothing. */
+  function chosenFacets(facets, filters) {
+    var chosen = [];
+    facets.forEach(function (facet, slot) {
+      var wanted = filters[facet.name];
+      if (!wanted || !wanted.length) return;
+      if (typeof wanted === 'string') wanted = [wanted];
+      var numbers = {};
+      facet.values.forEach(function (value, n) { if (wanted.indexOf(value) >= 0) numbers[n] = true; });
+      chosen.push([slot, numbers]);
+    });
+    return chosen;
+  }
+
+  /** Entries matching every query word, the facet filters ({name: [values]}) and the initials prefix, ranked.
+   *  Returns {entries, urls, counts: {facet: {value: count}}, words}. */
+  function search(index, query, filters, initials) {
+    var words = queryWords(query);
+    var letters = cleanInitials(initials);
+    var facets = index.facets;
+    var entries = index.entries;
+    var chosen = chosenFacets(facets, filters || {});
+    var counts = facets.map(function (facet) { return facet.values.map(function () { return 0; }); });
+    var shown = [];
+    for (var n = 0; n < entries.length; n++) {
+      var entry = entries[n];
+      if (letters && entry[5].lastIndexOf(letters, 0) !== 0) continue;
+      var all = true;
+      for (var w = 0; w < words.length && all; w++) all = entry[3].indexOf(words[w]) >= 0;
+      if (!all) continue;
+      var misses = [];
+      for (var c = 0; c < chosen.length; c++) {
+        var values = entry[4][chosen[c][0]];
+        var hit = false;
+        for (var v = 0; v < values.length && !hit; v++) hit = chosen[c][1][values[v]] === true;
+        if (!hit) misses.push(chosen[c][0]);
+      }
+      if (!misses.length) shown.push(n);
+      for (var slot = 0; slot < facets.length; slot++) {
+        if (misses.length && !(misses.length === 1 && misses[0] === slot)) continue;
+        var mine = entry[4][slot];
+        for (var k = 0; k < mine.length; k++) counts[slot][mine[k]]++;
+      }
+    }
+    if (words.length) {
+      var keys = {};
+      shown.forEach(function (n) { keys[n] = rank(entries[n], words); });
+      shown.sort(function (a, b) {
+        var ka = keys[a], kb = keys[b];
+        return (ka[0] - kb[0]) || (ka[1] - kb[1]) || (ka[2] - kb[2]) || (ka[3] - kb[3]) || (a - b);
+      });
+    }
+    var table = {};
+    facets.forEach(function (facet, slot) {
+      var row = {};
+      facet.values.forEach(function (value, n) { if (counts[slot][n]) row[value] = counts[slot][n]; });
+      table[facet.name] = row;
+    });
+    var found = shown.map(function (n) { return entries[n]; });
+    return {entries: found, urls: found.map(function (e) { return e[0]; }), counts: table, words: words};
+  }
+
+  /** Entries whose pinyin initials start with letters (艾子洋 ← A, AZ, AZY), in the site's order. */
+  function byInitials(index, letters, filters) {
+    return search(index, '', filters, letters);
+  }
+
+  /** Pieces of text with the words marked: [[text, isMatch], …] (longest word first at each place). */
+  function markPieces(text, words) {
+    var sorted = words.slice().sort(function (a, b) { return b.length - a.length; });
+    var pieces = [];
+    var plain = '';
+    for (var i = 0; i < text.length;) {
+      var word = null;
+      for (var w = 0; w < sorted.length && !word; w++) if (text.startsWith(sorted[w], i)) word = sorted[w];
+      if (word) {
+        if (plain) { pieces.push([plain, false]); plain = ''; }
+        pieces.push([word, true]);
+        i += word.length;
+      } else {
+        plain += text[i];
+        i++;
+      }
+    }
+    if (plain) pieces.push([plain, false]);
+    return pieces;
+  }
+
+  /** A short passage of the entry's text (after its title) around the first match: [text, cutBefore, cutAfter]. */
+  function snippet(entry, words, length) {
+    length = length || 90;
+    var text = entry[3];
+    var start = Math.min(entryTitle(entry).length + 1, text.length);
+    var first = -1;
+    words.forEach(function (word) {
+      var at = text.indexOf(word, start);
+      if (at >= 0 && (first < 0 || at < first)) first = at;
+    });
+    var from = first < 0 ? start : Math.max(start, first - Math.floor(length / 3));
+    var to = Math.min(text.length, from + length);
+    return [text.slice(from, to), from > start, to < text.length];
+  }
+
+  var api = {normalise: normalise, queryWords: queryWords, cleanInitials: cleanInitials, search: search,
+             byInitials: byInitials, markPieces: markPieces, snippet: snippet};
+  if (typeof module === 'object' && module.exports) module.exports = api;
+  else global.ShowcaseSearch = api;
+})(this);

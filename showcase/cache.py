@@ -1,0 +1,182 @@
+"""What the last build saw, so the next one redoes only what changed.
+
+Kept in ``<project>/.cache/showcase/`` (safe to delete at any time; ``--clean`` ignores it):
+
+- ``entries.pickle``: every content file's parsed entry and problems, keyed by its path, size and
+  modification time, so unchanged files are not read or parsed again;
+- ``pages-<output>.pickle``: for each page of the last successful build, what it read (entries,
+  templates, assets, pictures, globals) and a fingerprint of all of that; a page whose inputs have
+  the same fingerprint now is taken from the previous output instead of being rendered;
+- the signature of every input file (size and modification time), so a build with nothing changed
+  stops at once.
+
+Every cache file is written whole (temporary file, then rename) and carries the tool's code
+version; one that cannot be read is ignored, which only makes the build slower, never different.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .fsutil import write_atomic
+
+PACKAGE = Path(__file__).resolve().parent
+
+
+def _code_version() -> str:
+    """A hash of the tool's own source files: a new version of the tool starts with empty caches."""
+    digest = hashlib.sha256()
+    for path in sorted(PACKAGE.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+CODE_VERSION = _code_version()
+RACY_SECONDS = 1.0
+
+
+def cache_dir(root: Path) -> Path:
+    """The project's cache folder."""
+    return root / ".cache" / "showcase"
+
+
+def load(path: Path):
+    """The object stored in a cache file, or None when it is missing, stale or unreadable."""
+    try:
+        with path.open("rb") as handle:
+            version, value = pickle.load(handle)
+    except Exception:  # a truncated, foreign or older cache only costs time
+        return None
+    return value if version == CODE_VERSION else None
+
+
+def save(path: Path, value) -> None:
+    """Store value in a cache file, atomically; a cache that cannot be written is skipped."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, pickle.dumps((CODE_VERSION, value), protocol=pickle.HIGHEST_PROTOCOL))
+    except OSError:
+        pass
+
+
+def stamp(path: Path) -> tuple[int, int] | None:
+    """A file's size and modification time, or None when it cannot be read."""
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_size, info.st_mtime_ns
+
+
+def input_stamps(site_file: Path, folders: list[Path], options: tuple) -> tuple[str, bool]:
+    """A hash over the size and time of every input file and the options; and whether one changed just now."""
+    recent = (time.time() - RACY_SECONDS) * 1e9
+    site_stamp = stamp(site_file)
+    rows = [repr((CODE_VERSION, options, site_stamp))]
+    racy = site_stamp is not None and site_stamp[1] >= recent
+    pending = [str(folder) for folder in folders]
+    while pending:
+        try:
+            found = sorted(os.scandir(pending.pop()), key=lambda item: item.name)
+        except OSError:
+            continue
+        for item in found:
+            try:
+                if item.is_dir():
+                    pending.append(item.path)
+                    continue
+                info = item.stat()
+            except OSError:
+                continue
+            racy = racy or info.st_mtime_ns >= recent
+            rows.append(f"{item.path}\0{info.st_size}\0{info.st_mtime_ns}")
+    return hashlib.sha256("\n".join(rows).encode("utf-8", "surrogatepass")).hexdigest(), racy
+
+
+def input_signature(site_file: Path, folders: list[Path], options: tuple) -> str | None:
+    """input_stamps' hash, or None when a file changed within the last second (see EntryCache):
+    such a build is never taken as "nothing changed" the next time."""
+    digest, racy = input_stamps(site_file, folders, options)
+    return None if racy else digest
+
+
+def _recent(stamp_: tuple | None, now: float) -> bool:
+    """True when a file changed so recently that a later change might keep its size and time."""
+    return stamp_ is not None and stamp_[1] >= (now - RACY_SECONDS) * 1e9
+
+
+class EntryCache:
+    """Parsed content files from earlier builds, reused while a file's size and time are unchanged.
+
+    Each record also keeps the hash of the file's bytes, which page fingerprints use.  A file
+    changed within the last second is not stored: the file system's clock may be too coarse to
+    tell a second save from the first one.
+    """
+
+    def __init__(self, root: Path, enabled: bool = True):
+        self.file = cache_dir(root) / "entries.pickle"
+        self.old: dict = (load(self.file) or {}) if enabled else {}
+        self.new: dict = {}
+        self.started = time.time()
+
+    def get(self, path: Path, source: str):
+        """(entry, problems) parsed earlier from this very file, or None."""
+        found = self.old.get(source)
+        if found is None or found[0] != stamp(path):
+            return None
+        try:
+            entry, problems = pickle.loads(found[2])
+        except Exception:  # see load()
+            return None
+        self.new[source] = found
+        return entry, problems
+
+    def put(self, path: Path, source: str, before: tuple | None, entry, problems: list) -> None:
+        """Remember what parsing a file gave, under the file's stamp taken before it was read."""
+        try:
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError:
+            return
+        self.new[source] = (before, digest, pickle.dumps((entry, problems), protocol=pickle.HIGHEST_PROTOCOL))
+
+    def digests(self) -> dict[str, str]:
+        """The hash of every content file of this build, by its path."""
+        return {source: found[1] for source, found in self.new.items()}
+
+    def store(self) -> None:
+        """Write the records of this build (files that still exist, not changed just now) to disk."""
+        keep = {source: found for source, found in self.new.items() if not _recent(found[0], self.started)}
+        if keep.keys() != self.old.keys() or any(keep[k] is not self.old[k] for k in keep):
+            save(self.file, keep)
+
+
+@dataclass
+class Reads:
+    """What rendering one page read: entries by key; templates, assets, pictures and globals by name."""
+
+    entries: set = field(default_factory=set)
+    templates: set = field(default_factory=set)
+    assets: set = field(default_factory=set)
+    pictures: set = field(default_factory=set)
+    globals: set = field(default_factory=set)
+
+    def merge(self, other: "Reads") -> None:
+        """Add another fragment's reads (a cached card's) to these."""
+        self.entries |= other.entries
+        self.templates |= other.templates
+        self.assets |= other.assets
+        self.pictures |= other.pictures
+        self.globals |= other.globals
+
+    def frozen(self) -> tuple:
+        """A compact, sorted form to store."""
+        return tuple(tuple(sorted(s)) for s in (self.entries, self.templates, self.assets, self.pictures, self.globals))
+
+
+def digest_of(*parts) -> str:
+    """A short hash of the repr of some values."""
+    return hashlib.blake2b(repr(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()

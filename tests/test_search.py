@@ -1,0 +1,341 @@
+"""Search: normalisation, the Python matcher, the built index, and the search page in Chromium.
+
+The browser's matcher (assets/search.js) and the Python one (showcase/search.py) must agree on
+every query of a query set; the page must show what a visitor typed as text, work from a folder
+(file://) and say plainly that it needs JavaScript when that is off.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+from conftest import REPO, run_build
+from showcase.search import INDEX_GLOBAL, clean_initials, normalise, query_words, search
+
+
+def load_index(output: Path) -> dict:
+    """The index a build wrote into search-index.js."""
+    text = (output / "search-index.js").read_text(encoding="utf-8")
+    prefix = f"window.{INDEX_GLOBAL}="
+    assert text.startswith(prefix) and text.endswith(";\n"), text[:80]
+    return json.loads(text[len(prefix):-2])
+
+
+def titles(index: dict, urls: list) -> list:
+    """Titles of index entries by URL, in the given order."""
+    by_url = {e[0]: e[1] for e in index["entries"]}
+    return [by_url[u] for u in urls]
+
+
+# --------------------------------------------------------------------------- pure functions
+
+@pytest.mark.parametrize("text, expected", [
+    ("ＡＢＣ１２３", "abc123"),
+    ("艾子洋，　高级技师", "艾子洋， 高级技师"),
+    ("（国家级）：５Ｇ", "（国家级）：5g"),
+    ("  LED\n灯 \t 具 ", "led 灯 具"),
+    ("全国“五一”劳动奖章", "全国“五一”劳动奖章"),
+])
+def test_normalise(text, expected):
+    assert normalise(text) == expected
+
+
+def test_query_words_split_on_any_space_and_drop_repeats():
+    assert query_words(" 张毅\u3000工作室 张毅 ") == ["张毅", "工作室"]
+    assert query_words("") == []
+    assert len(query_words(" ".join(str(n) for n in range(50)))) == 10
+
+
+def test_clean_initials():
+    assert clean_initials("a z-y") == "AZY"
+    assert clean_initials("ＡＺＹ") == "AZY"
+
+
+INDEX = {
+    "version": 1,
+    "facets": [
+        {"name": "collection", "label": "类别", "values": ["workers", "studios"], "labels": ["劳模工匠", "创新工作室"]},
+        {"name": "region", "label": "地区", "values": ["吉林长春", "重庆"]},
+        {"name": "honour", "label": "荣誉", "values": ["全国劳动模范", "全国五一劳动奖章"]},
+    ],
+    "entries": [
+        ["workers/a/", "艾子洋", 0, "艾子洋 调试技师 吉林长春 工作室", [[0], [0], [1]], "AZY", None],
+        ["workers/b/", "张毅", 0, "张毅 电力 重庆 劳模 劳模 工作室 工作室", [[0], [1], [0, 1]], "ZY", None],
+        ["studios/c/", "张毅劳模创新工作室", 1, "张毅劳模创新工作室 重庆 张毅", [[1], [1], []], "ZYLMCXGZS", None],
+        ["studios/d/", "调试工作室", 1, "调试工作室 吉林长春 艾子洋 艾子洋 艾子洋", [[1], [0], []], "TSGZS", None],
+    ],
+}
+
+
+def test_every_word_must_occur():
+    assert set(search(INDEX, "艾子洋 调试").urls) == {"workers/a/", "studios/d/"}
+    assert search(INDEX, "艾子洋 重庆").urls == []
+    assert search(INDEX, "洋").urls == ["workers/a/", "studios/d/"]
+
+
+def test_exact_title_then_title_hits_then_occurrences():
+    assert search(INDEX, "张毅").urls == ["workers/b/", "studios/c/"]
+    assert search(INDEX, "艾子洋").urls == ["workers/a/", "studios/d/"]  # title hit beats three occurrences
+    # title hits, the shorter title first; then two occurrences before one
+    assert search(INDEX, "工作室").urls == ["studios/d/", "studios/c/", "workers/b/", "workers/a/"]
+
+
+def test_empty_query_browses_in_site_order_with_counts():
+    result = search(INDEX, "")
+    assert result.urls == ["workers/a/", "workers/b/", "studios/c/", "studios/d/"]
+    assert result.counts["collection"] == {"workers": 2, "studios": 2}
+    assert result.counts["region"] == {"吉林长春": 2, "重庆": 2}
+
+
+def test_facets_are_alternatives_within_and_combine_across():
+    chongqing = search(INDEX, "", {"region": ["重庆"]})
+    assert chongqing.urls == ["workers/b/", "studios/c/"]
+    assert chongqing.counts["region"] == {"吉林长春": 2, "重庆": 2}  # a facet's counts ignore its own choice
+    assert chongqing.counts["collection"] == {"workers": 1, "studios": 1}
+    both = search(INDEX, "", {"region": ["重庆", "吉林长春"], "collection": "workers"})
+    assert both.urls == ["workers/a/", "workers/b/"]
+    assert both.counts["collection"] == {"workers": 2, "studios": 2}
+    assert search(INDEX, "", {"region": ["火星"]}).urls == []
+    assert search(INDEX, "", {"nonsense": ["x"]}).urls == search(INDEX, "").urls
+
+
+def test_initials_match_a_prefix():
+    assert search(INDEX, "", initials="Z").urls == ["workers/b/", "studios/c/"]
+    assert search(INDEX, "", initials="zy").urls == ["workers/b/", "studios/c/"]
+    assert search(INDEX, "", initials="AZY").urls == ["workers/a/"]
+    assert search(INDEX, "", initials="AZYX").urls == []
+
+
+# --------------------------------------------------------------------------- the built demo
+
+@pytest.fixture(scope="module")
+def demo_index(demo_site) -> dict:
+    return load_index(demo_site)
+
+
+@pytest.mark.parametrize("query, first, expected", [
+    ("工作室", None, None),
+    ("技能", None, None),
+    ("艾子洋", "艾子洋", None),
+    ("子洋", "艾子洋", None),
+    ("吉林长春", None, None),
+])
+def test_known_queries_over_the_demo(demo_index, query, first, expected):
+    urls = search(demo_index, query).urls
+    assert urls, f"{query!r} found nothing"
+    for url in urls:
+        text = next(e[3] for e in demo_index["entries"] if e[0] == url)
+        assert normalise(query) in text
+    missed = [e[1] for e in demo_index["entries"] if normalise(query) in e[3] and e[0] not in urls]
+    assert not missed, f"{query!r} missed {missed}"
+    if first:
+        found = titles(demo_index, urls)
+        assert first in found[:3], f"{query!r}: {first} not near the top of {found}"
+
+
+def test_demo_index_has_initials_facets_and_pictures(demo_index):
+    workers = {e[1]: e for e in demo_index["entries"] if e[0].startswith("workers/")}
+    assert workers["艾子洋"][5] == "AZY"
+    assert workers["张毅"][5] == "ZY"
+    assert workers["艾子洋"][6][0].startswith("images/") and workers["艾子洋"][6][1] > 0
+    names = [f["name"] for f in demo_index["facets"]]
+    assert names == ["collection", "region", "industry", "honour", "skill_level", "studio_level"]
+    region = demo_index["facets"][1]
+    assert region["values"][workers["艾子洋"][4][1][0]] == "吉林长春"
+
+
+def test_initials_override_in_front_matter(make_project, tiny_hall, build_project):
+    hall = dict(tiny_hall)
+    hall["content/workers/单田芳.md"] = tiny_hall["content/workers/艾子洋.md"].replace("name: 艾子洋\nslug: ai-ziyang", "name: 单田芳\ninitials: s t f")
+    hall["content/workers/曾志.md"] = tiny_hall["content/workers/艾子洋.md"].replace("name: 艾子洋\nslug: ai-ziyang", "name: 曾志\nslug: zeng-zhi")
+    output = build_project(make_project(hall))
+    index = load_index(output)
+    by_title = {e[1]: e[5] for e in index["entries"]}
+    assert by_title["单田芳"] == "STF"  # pypinyin alone reads 单 as dan
+    assert by_title["艾子洋"] == "AZY"
+    assert search(index, "", initials="STF").urls == [next(e[0] for e in index["entries"] if e[1] == "单田芳")]
+
+
+def test_a_wrong_initials_override_is_explained(make_project, tiny_hall, tmp_path):
+    hall = dict(tiny_hall)
+    hall["content/workers/艾子洋.md"] = tiny_hall["content/workers/艾子洋.md"].replace("name: 艾子洋\n", "name: 艾子洋\ninitials: 艾Z1\n")
+    proc = run_build(make_project(hall), "--output", str(tmp_path / "out"))
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "content/workers/艾子洋.md 第 3 行 · 姓名拼音首字母" in proc.stderr
+    assert "只能写拼音首字母（A–Z）" in proc.stderr and "「艾Z1」" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("section, message", [
+    ("search:\n  fields: [name, nickname]\n", "搜索字段「nickname」在要搜索的集合里都不存在"),
+    ("search:\n  collections: [workerz]\n", "集合「workerz」不存在。\n   改法：您是不是想写「workers」"),
+    ("search:\n  facets:\n    place: {label: 地点, field: place}\n", "筛选字段「place」在要搜索的集合里都不存在"),
+    ("search:\n  facets:\n    region: {field: region}\n", "缺少必填设置「label」"),
+    ("search:\n  sort: name\n", "不认识的设置「sort」"),
+    ("search:\n  facets: [region]\n", "「search.facets」（筛选项"),
+    ("search:\n  facets:\n    region: {label: 地区, field: region, collections: [shops]}\n", "集合「shops」不存在"),
+    ("search:\n  initials: pinyin\n", "字段「pinyin」在要搜索的集合里都不存在"),
+])
+def test_search_settings_are_checked(make_project, tiny_hall, tmp_path, section, message):
+    root = make_project(tiny_hall)
+    text = (root / "site.yaml").read_text(encoding="utf-8")
+    start = text.index("search:")
+    end = text.index("\ndata:")
+    (root / "site.yaml").write_text(text[:start] + section + text[end:], encoding="utf-8")
+    proc = run_build(root, "--output", str(tmp_path / "out"))
+    assert proc.returncode == 1 and message in proc.stderr, proc.stderr
+    assert "site.yaml" in proc.stderr and "search" in proc.stderr
+
+
+def test_without_a_search_section_every_collection_and_taxonomy_is_used(make_project, tiny_hall, build_project):
+    root = make_project(tiny_hall)
+    text = (root / "site.yaml").read_text(encoding="utf-8")
+    (root / "site.yaml").write_text(text[:text.index("search:")] + text[text.index("\ndata:") + 1:], encoding="utf-8")
+    index = load_index(build_project(root))
+    assert [f["name"] for f in index["facets"]] == ["collection", "honours", "regions", "industries"]
+    assert search(index, "第一段正文").urls == ["workers/ai-ziyang/"]  # the body is searched
+    assert search(index, "向“新”前行").urls == ["workers/ai-ziyang/"]  # so are the sources by default
+
+
+# --------------------------------------------------------------------------- in Chromium
+
+QUERIES = [
+    ("工作室", {}, ""), ("技能", {}, ""), ("艾子洋", {}, ""), ("子洋", {}, ""), ("吉林长春", {}, ""),
+    ("劳模 工作室", {}, ""), ("洋", {}, ""), ("ＬＥＤ", {}, ""), ("国网 宁波", {}, ""), ("没有这种东西", {}, ""),
+    ("", {}, ""), ("", {"region": ["重庆"]}, ""), ("工作室", {"collection": ["studios"]}, ""),
+    ("劳动", {"region": ["重庆", "浙江宁波"], "collection": ["workers"]}, ""), ("", {"honour": ["全国五一劳动奖章"]}, ""),
+    ("", {}, "Z"), ("", {}, "azy"), ("", {"collection": ["workers"]}, "Z"), ("调试", {}, "A"),
+]
+
+
+@pytest.fixture(scope="module")
+def search_page(demo_site, served, chromium):
+    """A browser page on the demo's search page, served over HTTP."""
+    base = served(demo_site)
+    context = chromium.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(base + "search/", wait_until="load")
+    yield base, page
+    context.close()
+
+
+def test_browser_and_python_give_identical_results(search_page, demo_index):
+    _, page = search_page
+    got = page.evaluate("""(queries) => queries.map(([q, f, i]) => {
+        const r = ShowcaseSearch.search(window.SHOWCASE_SEARCH_INDEX, q, f, i);
+        return {urls: r.urls, counts: r.counts};
+    })""", QUERIES)
+    for (query, filters, initials), browser in zip(QUERIES, got):
+        python = search(demo_index, query, filters, initials)
+        assert browser["urls"] == python.urls, (query, filters, initials)
+        assert browser["counts"] == python.counts, (query, filters, initials)
+    assert any(r["urls"] for r in got) and not got[9]["urls"]
+    by_initials = page.evaluate("ShowcaseSearch.byInitials(window.SHOWCASE_SEARCH_INDEX, 'AZY', {collection: ['workers']}).entries.map(e => e[1])")
+    assert by_initials == ["艾子洋"]
+    anything = page.evaluate("ShowcaseSearch.byInitials(window.SHOWCASE_SEARCH_INDEX, 'AZY').entries.map(e => e[1])")
+    assert anything == ["艾子洋", "艾子洋领衔的国家级技能大师工作室"]  # his studio's name starts with his name
+
+
+def result_titles(page) -> list[str]:
+    return page.locator("#search-results .result-title").all_inner_texts()
+
+
+def test_search_page_shows_ranked_results_with_marked_snippets(search_page, demo_index):
+    base, page = search_page
+    page.goto(base + "search/?q=" + quote("子洋"), wait_until="load")
+    assert result_titles(page)[0] == "艾子洋"
+    assert result_titles(page) == titles(demo_index, search(demo_index, "子洋").urls)
+    assert "找到" in page.locator("#search-status").inner_text()
+    assert page.locator("#search-results mark").first.inner_text() == "子洋"
+    first = page.locator("#search-results .result").first
+    assert first.locator(".result-kind").inner_text() == "劳模工匠"
+    assert first.locator(".result-snippet").inner_text().strip()
+    first.locator("a").click()
+    page.wait_for_load_state("load")
+    assert page.url == base + "workers/ai-ziyang/"
+
+
+def test_facets_filter_with_counts_and_the_url_keeps_the_state(search_page, demo_index):
+    base, page = search_page
+    page.goto(base + "search/?q=" + quote("工作室"), wait_until="load")
+    expected = search(demo_index, "工作室")
+    label = page.locator("fieldset.facet label", has=page.locator("input[name=collection][value=studios]"))
+    assert label.locator(".count").inner_text() == str(expected.counts["collection"]["studios"])
+    label.locator("input").check()
+    page.wait_for_function("location.search.includes('collection=studios')")
+    filtered = search(demo_index, "工作室", {"collection": ["studios"]})
+    assert result_titles(page) == titles(demo_index, filtered.urls)
+    assert all(k == "创新工作室" for k in page.locator("#search-results .result-kind").all_inner_texts())
+    page.go_back()
+    page.wait_for_function("!location.search.includes('collection')")
+    assert result_titles(page) == titles(demo_index, expected.urls)
+    page.goto(base + "search/?region=" + quote("重庆"), wait_until="load")  # browse by facet, no query
+    assert result_titles(page) == titles(demo_index, search(demo_index, "", {"region": ["重庆"]}).urls)
+    assert page.locator("input[name=region][value='重庆']").is_checked()
+
+
+def test_no_result_message(search_page):
+    base, page = search_page
+    page.goto(base + "search/?q=" + quote("量子计算机"), wait_until="load")
+    assert result_titles(page) == []
+    assert "没有找到与「量子计算机」有关的展项" in page.locator("#search-status").inner_text()
+
+
+def test_a_query_is_shown_as_text_never_as_html(search_page):
+    base, page = search_page
+    nasty = '<script>window.pwned=1</script><img src=x onerror="window.pwned=2">'
+    page.goto(base + "search/?q=" + quote(nasty), wait_until="load")
+    assert page.evaluate("window.pwned") is None
+    assert page.locator("main script:not([src]), main img[src=x]").count() == 0
+    assert nasty in page.locator("#search-status").inner_text()
+    assert page.input_value("#search-q") == nasty
+
+
+def test_typing_in_the_header_box_leads_to_results(search_page):
+    base, page = search_page
+    page.goto(base + "workers/ai-ziyang/", wait_until="load")
+    page.fill("#site-q", "国网　宁波")
+    page.press("#site-q", "Enter")
+    page.wait_for_url("**/search/?q=*")
+    assert page.input_value("#search-q") == "国网　宁波"
+    assert any("宁波" in t for t in result_titles(page))
+
+
+def test_search_works_from_a_folder(demo_site, chromium, demo_index):
+    context = chromium.new_context(locale="zh-CN")
+    try:
+        page = context.new_page()
+        page.goto((demo_site / "search" / "index.html").as_uri() + "?q=" + quote("艾子洋"), wait_until="load")
+        assert result_titles(page)[0] == "艾子洋"
+        href = page.locator("#search-results a").first.get_attribute("href")
+        assert href == "../workers/ai-ziyang/index.html"
+        page.fill("#search-q", "吉林长春")
+        page.press("#search-q", "Enter")
+        assert result_titles(page) == titles(demo_index, search(demo_index, "吉林长春").urls)
+        page.locator("#search-results a").first.click()
+        page.wait_for_load_state("load")
+        assert page.url.startswith("file://") and page.url.endswith("/index.html")
+        assert page.locator("h1").count() == 1
+    finally:
+        context.close()
+
+
+def test_without_javascript_the_page_says_search_needs_it(demo_site, served, chromium):
+    context = chromium.new_context(java_script_enabled=False, locale="zh-CN")
+    try:
+        page = context.new_page()
+        page.goto(served(demo_site) + "search/?q=" + quote("艾子洋"), wait_until="load")
+        assert "搜索需要浏览器开启 JavaScript" in page.locator("main").inner_text()
+        assert not page.locator("#search").is_visible()
+    finally:
+        context.close()
+
+
+def test_search_js_has_no_network_or_html_injection():
+    for name in ("search.js", "search-page.js"):
+        code = (REPO / "assets" / name).read_text(encoding="utf-8")
+        for banned in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "fetch(", "XMLHttpRequest", "eval("):
+            assert banned not in code, f"{name} uses {banned}"
