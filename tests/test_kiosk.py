@@ -801,3 +801,16 @@ def test_launcher_with_real_chromium_restarts_after_a_crash_and_a_dead_renderer(
         assert gone(second)
     finally:
         assert launcher.stop() == 0, "".join(launcher.lines)
+
+
+def test_incremental_builds_never_reuse_pages_of_the_other_edition(make_project, tiny_hall, tmp_path):
+    """A folder built as the web edition and then built again as the kiosk edition (and back) holds only that edition's pages."""
+    root = make_project(tiny_hall)
+    folder = tmp_path / "site"
+    for args, kiosk in (([], False), (["--kiosk"], True), ([], False)):
+        proc = run_build(root, "--output", str(folder), *args)
+        assert proc.returncode == 0, proc.stderr
+        for page in html_pages(folder):
+            text = (folder / page).read_text(encoding="utf-8")
+            assert ('data-kiosk=' in text) == kiosk, f"{page} is from the wrong edition after {args or 'a web build'}"
+        assert (folder / "assets" / "kiosk.js").exists() == kiosk
