@@ -41,8 +41,8 @@ def run(root: Path, out: Path, *args: str) -> float:
 
 
 def edit(path: Path, number: int) -> str:
-    """Append a new sentence to a file; return the sentence."""
-    sentence = f"第{number}次修改补充的一句话。"
+    """Append a sentence no run has written before to a file; return the sentence."""
+    sentence = f"第{number}次修改补充的一句话（{time.time_ns()}）。"
     with path.open("a", encoding="utf-8") as handle:
         handle.write(f"\n{sentence}\n")
     return sentence

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .fsutil import write_atomic
+from .output import MARKER
 
 PACKAGE = Path(__file__).resolve().parent
 
@@ -107,6 +108,49 @@ def input_signature(site_file: Path, folders: list[Path], options: tuple) -> str
 def _recent(stamp_: tuple | None, now: float) -> bool:
     """True when a file changed so recently that a later change might keep its size and time."""
     return stamp_ is not None and stamp_[1] >= (now - RACY_SECONDS) * 1e9
+
+
+KEEP_OUTPUTS = 8  # output folders remembered (output/, kiosk-output/, test builds…)
+
+
+def output_name(output: Path) -> str:
+    """A short name for an output folder, for the cache files about it."""
+    return hashlib.sha256(str(output.resolve()).encode()).hexdigest()[:12]
+
+
+class LastBuild:
+    """The last successful build into an output folder: its inputs' signature, the folder's marker, its warnings.
+
+    A small file of its own, so that a build with nothing to do reads nothing else.
+    """
+
+    def __init__(self, root: Path, output: Path, enabled: bool):
+        self.file = cache_dir(root) / f"last-{output_name(output)}.pickle"
+        self.output = output
+        self.signature, self.marker, self.warnings = (load(self.file) if enabled else None) or (None, None, [])
+
+    def unchanged(self, signature: str | None) -> bool:
+        """True when no input changed since then and the output folder is the one it wrote."""
+        return signature is not None and signature == self.signature and self.marker == _marker_stamp(self.output)
+
+    def store(self, signature: str | None, warnings: list) -> None:
+        """Remember a successful build (just after its output was swapped in); forget old output folders."""
+        save(self.file, (signature, _marker_stamp(self.output), warnings))
+        folder = self.file.parent
+        lasts = sorted(folder.glob("last-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in lasts[KEEP_OUTPUTS:]:
+            name = old.name[len("last-"):-len(".pickle")]
+            for stale in (old, folder / f"pages-{name}.pickle"):
+                stale.unlink(missing_ok=True)
+
+
+def _marker_stamp(output: Path):
+    """The identity of the output folder's marker file: it changes whenever the folder is replaced."""
+    try:
+        info = (output / MARKER).stat()
+    except OSError:
+        return None
+    return info.st_ino, info.st_mtime_ns
 
 
 class EntryCache:

@@ -21,11 +21,9 @@ import jinja2.meta
 from . import cache
 from .config import Collection, DataSet, Taxonomy, Zone
 from .content import Entry, nested
-from .errors import Problem
 from .render import PageJob, Renderer
 
 CONFIG_TYPES = (Collection, Taxonomy, Zone, DataSet)
-KEEP_BOOKS = 8  # output folders remembered (output/, kiosk, test builds…)
 
 
 class Fingerprints:
@@ -150,19 +148,14 @@ def _file_digest(path: Path) -> str:
 
 
 class PageBook:
-    """The pages of the last successful build into one output folder: fingerprints, reads, warnings."""
+    """The pages of the last successful build into one output folder: what each read, and its fingerprint."""
 
     def __init__(self, root: Path, output: Path, enabled: bool):
-        name = hashlib.sha256(str(output.resolve()).encode()).hexdigest()[:12]
-        self.file = cache.cache_dir(root) / f"pages-{name}.pickle"
+        self.file = cache.cache_dir(root) / f"pages-{cache.output_name(output)}.pickle"
         self.output = output
         stored = cache.load(self.file) if enabled else None
-        self.signature, self.marker, self.warnings, self.pages, self.template_globals = stored or (None, None, [], {}, {})
+        self.pages, self.template_globals = stored or ({}, {})
         self.new: dict[str, tuple] = {}
-
-    def unchanged(self, signature: str) -> bool:
-        """True when no input changed since the last successful build and its output is still there."""
-        return signature is not None and signature == self.signature and self.marker is not None and self.marker == _marker_stamp(self.output)
 
     def split(self, jobs: list[PageJob], marks: Fingerprints) -> tuple[list, list]:
         """(jobs to render, jobs whose previous file is still right), remembering their job digests."""
@@ -182,20 +175,6 @@ class PageBook:
         """Record what a freshly rendered page read."""
         self.new[path] = (marks.page(self.job_digests[path], reads), reads)
 
-    def store(self, signature: str | None, warnings: list[Problem]) -> None:
-        """Save this build's pages, after its output was swapped into place; forget old output folders."""
-        cache.save(self.file, (signature, _marker_stamp(self.output), warnings, self.new, self.template_globals))
-        books = sorted(self.file.parent.glob("pages-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
-        for old in books[KEEP_BOOKS:]:
-            old.unlink(missing_ok=True)
-
-
-def _marker_stamp(output: Path):
-    """The identity of the output folder's marker file: it changes when the folder is replaced."""
-    from .output import MARKER
-
-    try:
-        info = (output / MARKER).stat()
-    except OSError:
-        return None
-    return info.st_ino, info.st_mtime_ns
+    def store(self) -> None:
+        """Save this build's pages, after its output was swapped into place."""
+        cache.save(self.file, (self.new, self.template_globals))

@@ -11,7 +11,6 @@ import traceback
 from pathlib import Path
 
 from .errors import COMMAND_LINE, ConfigError, ContentError, OutputError, Report, ShowcaseError, UsageError
-from . import kioskrun
 from .pipeline import build
 
 ISSUES_URL = "项目 README 里“报告问题”一节所写的地址"
@@ -113,6 +112,8 @@ def _run(args) -> int:
 
         return new_entry(root, args.names)
     kiosk = args.kiosk or args.command == "kiosk"
+    if args.command == "kiosk":
+        from . import kioskrun  # only here: a plain build does not load the kiosk's modules
     try:
         if args.command == "kiosk" and kioskrun.ready(root, args.output, args.base_url):
             return kioskrun.run(root, args.output, args.base_url, args.browser, args.port)

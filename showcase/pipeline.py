@@ -12,14 +12,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import images, kiosk as kiosk_edition, refs, search, stats
-from .cache import EntryCache, cache_dir, input_signature, load, save
-from .changes import Fingerprints, PageBook
-from .config import load_site
-from .content import load_library
+from .cache import EntryCache, LastBuild, cache_dir, input_signature, load, save
+from .config import Site, load_site
 from .errors import ConfigError, ContentError, OutputError, Report
 from .output import OutputTree, write_into
-from .render import PageJob, Renderer, extra_jobs, page_jobs
 
 PARALLEL_PAGES = 400
 
@@ -74,13 +70,27 @@ def build(root: Path, output: str | None = None, base_url: str | None = None, st
                     "上线前改成完整网址，如 https://example.org/zhanting/。")
     signature = input_signature(site.root / "site.yaml", [site.content_dir, site.templates_dir, site.assets_dir],
                                 (site.base_url, strict, site.edition))
-    book = PageBook(site.root, site.output, enabled=write and not clean)
-    if write and book.unchanged(signature):
-        report.problems[:] = book.warnings
-        result.output, result.unchanged = site.output, True
-        clock.lap("config")
-        return result
+    last = LastBuild(site.root, site.output, enabled=write and not clean)
     clock.lap("config")
+    if write and last.unchanged(signature):
+        report.problems[:] = last.warnings
+        result.output, result.unchanged = site.output, True
+        return result
+    _make(site, result, clock, strict, jobs, write, clean)
+    if result.output is not None:
+        last.store(signature, report.warnings)
+    return result
+
+
+def _make(site: Site, result: BuildResult, clock: _Clock, strict: bool, jobs: int | None, write: bool, clean: bool) -> None:
+    """Every stage after config.  Their modules are imported here, not at the top, so that a build
+    with nothing to do (above) starts without loading Jinja2, Pillow and Markdown (0.3 s)."""
+    from . import images, kiosk, refs, stats
+    from .changes import Fingerprints, PageBook
+    from .content import load_library
+    from .render import Renderer, page_jobs
+
+    report = result.report
     entry_cache = EntryCache(site.root, enabled=not clean)
     library = load_library(site, report, jobs, entry_cache)
     entry_cache.store()
@@ -99,17 +109,15 @@ def build(root: Path, output: str | None = None, base_url: str | None = None, st
     if report.failed(strict) or not write:
         if report.failed(strict):
             raise ContentError(report)
-        return result
+        return
     try:
         tree = OutputTree(site.output)
     except OSError as exc:
         raise OutputError(_os_problem(exc, site.output)) from None
+    book = PageBook(site.root, site.output, enabled=not clean)
     try:
-        page_list = page_jobs(resolved, renderer.env)
-        if "search.html" in renderer.env.list_templates():
-            page_list.append(_search_index(resolved, pictures, tree, entry_cache.digests(), clean))
-            clock.lap("search")
-        page_list += extra_jobs(resolved, page_list)
+        page_list = _page_list(renderer, resolved, pictures, tree, entry_cache.digests(), clean)
+        clock.lap("search")
         marks = Fingerprints(renderer, entry_cache.digests(), book.template_globals)
         todo, kept = book.split(page_list, marks)
         tree.link_from(site.output, [job.path for job in kept])
@@ -121,14 +129,14 @@ def build(root: Path, output: str | None = None, base_url: str | None = None, st
         clock.lap("render")
         result.images = images.publish(pictures, site.root, tree)
         if site.assets_dir.is_dir():
-            tree.copy_tree(site.assets_dir, "assets", skip=() if kiosk else kiosk_edition.KIOSK_ASSETS)
-        if kiosk:
-            tree.write(kiosk_edition.VERSION_FILE, kiosk_edition.build_version(tree.root))
+            tree.copy_tree(site.assets_dir, "assets", skip=() if site.edition == "kiosk" else kiosk.KIOSK_ASSETS)
+        if site.edition == "kiosk":
+            tree.write(kiosk.VERSION_FILE, kiosk.build_version(tree.root))
         clock.lap("images+assets")
         if report.failed(strict):
             raise ContentError(report)
         tree.commit()
-        book.store(signature, report.warnings)
+        book.store()
         clock.lap("swap")
     except OSError as exc:
         tree.abort()
@@ -137,11 +145,22 @@ def build(root: Path, output: str | None = None, base_url: str | None = None, st
         tree.abort()
         raise
     result.output = site.output
-    return result
 
 
-def _search_index(resolved, pictures: dict, tree: OutputTree, digests: dict, clean: bool) -> PageJob:
+def _page_list(renderer, resolved, pictures: dict, tree: OutputTree, digests: dict, clean: bool) -> list:
+    """Every page of the site: the pages of render.page_jobs, the search page, feed and sitemap."""
+    from .render import extra_jobs, page_jobs
+
+    page_list = page_jobs(resolved, renderer.env)
+    if "search.html" in renderer.env.list_templates():
+        page_list.append(_search_index(resolved, pictures, tree, digests, clean))
+    return page_list + extra_jobs(resolved, page_list)
+
+
+def _search_index(resolved, pictures: dict, tree: OutputTree, digests: dict, clean: bool):
     """Write search-index.js (texts of unchanged entries from the cache); return the search page's job."""
+    from . import search
+
     memo_file = cache_dir(resolved.library.site.root) / "search.pickle"
     texts = search.TextMemo(digests, {} if clean else load(memo_file) or {})
     script = search.index_script(search.build_index(resolved, pictures, texts))
@@ -170,6 +189,8 @@ def _try_each_template(renderer: Renderer, resolved) -> None:
     Entry pages are tried with an entry whose file has no errors; other pages only when the
     content has none (a broken reference would otherwise look like a template mistake).
     """
+    from .render import extra_jobs, page_jobs
+
     broken = {p.path for p in renderer.report.errors}
     jobs = page_jobs(resolved, renderer.env)
     jobs += extra_jobs(resolved, jobs)
