@@ -41,7 +41,7 @@ class Fingerprints:
         self.template_globals = template_globals  # source hash → globals used, kept between builds by PageBook
         self._shapes: dict[int, object] = {}
         self.site_digest = cache.digest_of(cache.CODE_VERSION, _file_digest(self.site.root / "site.yaml"),
-                                           self.site.base_url, sorted(renderer.env.list_templates()))
+                                           self.site.base_url, self.site.edition, sorted(renderer.env.list_templates()))
         self.globals = {
             "data": lambda: cache.digest_of(self.library.data),
             "collections": self._library_shape,
@@ -49,6 +49,7 @@ class Fingerprints:
             "free_pages": lambda: cache.digest_of([e.key for e in renderer.env.globals["free_pages"]]),
             "terms": lambda: cache.digest_of(sorted(renderer.term_urls.items())),
             "stats": lambda: cache.digest_of(renderer.figures),
+            "attract_slides": lambda: cache.digest_of(self.shape(renderer.env.globals.get("attract_slides", []))),
         }
         self._global_values: dict[str, str] = {}
         self._analysis = jinja2.Environment()  # like the site's, but without globals, which would hide their use

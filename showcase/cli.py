@@ -23,6 +23,8 @@ Builds the 产改成果展厅 static site from the YAML + Markdown files in cont
   python build.py --output DIR    生成到别的文件夹 · build into DIR
   python build.py serve           边改边看：http://127.0.0.1:8000 · live preview
   python build.py new worker 艾子洋  新建一个条目文件 · scaffold a new entry
+  python build.py --kiosk         生成展厅触摸屏版到 kiosk-output/ · build the kiosk edition
+  python build.py kiosk           运行触摸屏：本机服务 + Chromium 全屏 · run the kiosk (server + Chromium)
 """
 EPILOG = """退出码 / exit codes: 0 成功 success · 1 内容有错 content invalid · 2 命令用法错误 usage error · 3 内部错误 internal error"""
 
@@ -49,20 +51,24 @@ def make_parser() -> argparse.ArgumentParser:
     parser._positionals.title = "命令 / command"
     parser._optionals.title = "选项 / options"
     parser.add_argument("-h", "--help", action="help", help="显示帮助 / show this help")
-    parser.add_argument("command", nargs="?", choices=["build", "check", "serve", "new"], default="build",
+    parser.add_argument("command", nargs="?", choices=["build", "check", "serve", "new", "kiosk"], default="build",
                         help="build 生成网站（默认）/ build the site (default); check 只检查内容 / validate only; "
-                             "serve 边改边看 / live preview; new 集合 名称 新建条目 / scaffold an entry")
+                             "serve 边改边看 / live preview; new 集合 名称 新建条目 / scaffold an entry; "
+                             "kiosk 运行展厅触摸屏 / run the kiosk")
     parser.add_argument("names", nargs="*", metavar="…", help="new 的集合和名称，如 new worker 艾子洋 / for new: collection and name")
     parser.add_argument("--output", metavar="DIR", help="输出文件夹（默认 site.yaml 的 output）/ output folder (default: site.yaml output)")
     parser.add_argument("--base-url", metavar="URL", help="覆盖 site.yaml 的 base_url / override base_url in site.yaml")
     parser.add_argument("--strict", action="store_true", help="警告也算错误 / treat warnings as errors")
     parser.add_argument("--root", metavar="DIR", default=".", help="项目文件夹（默认当前文件夹）/ project folder (default: current)")
     parser.add_argument("--jobs", metavar="N", type=int, help="使用的 CPU 核数（默认全部）/ CPU cores to use (default: all)")
-    parser.add_argument("--port", metavar="N", type=int, default=8000, help="serve 的端口（默认 8000）/ port for serve (default 8000)")
+    parser.add_argument("--port", metavar="N", type=int,
+                        help="serve 的端口（默认 8000）；kiosk 的端口（默认 site.yaml 的 kiosk.port）/ port for serve (default 8000) or kiosk")
     parser.add_argument("--host", metavar="HOST", default="127.0.0.1",
                         help="serve 绑定的地址（默认只本机 127.0.0.1）/ address for serve (default: this computer only)")
     parser.add_argument("--clean", action="store_true",
                         help="不用上次生成留下的缓存，全部重新生成 / ignore the caches of earlier builds, rebuild everything")
+    parser.add_argument("--kiosk", action="store_true", help="生成触摸屏版（到 site.yaml 的 kiosk.output）/ build the kiosk edition")
+    parser.add_argument("--browser", metavar="CMD", help="kiosk：浏览器命令（默认 site.yaml 的 kiosk.browser 或 chromium）/ browser command")
     return parser
 
 
@@ -100,14 +106,19 @@ def _run(args) -> int:
         from .serve import serve
 
         options = {"output": args.output, "base_url": args.base_url, "strict": args.strict, "jobs": args.jobs}
-        return serve(root, args.host, args.port, options)
+        return serve(root, args.host, args.port or 8000, options)
     if args.command == "new":
         from .scaffold import new_entry
 
         return new_entry(root, args.names)
+    kiosk = args.kiosk or args.command == "kiosk"
+    if args.command == "kiosk":
+        from . import kioskrun  # only here: a plain build does not load the kiosk's modules
     try:
-        result = build(root, args.output, args.base_url, args.strict, args.jobs, write=args.command == "build",
-                       clean=args.clean)
+        if args.command == "kiosk" and kioskrun.ready(root, args.output, args.base_url):
+            return kioskrun.run(root, args.output, args.base_url, args.browser, args.port)
+        result = build(root, args.output, args.base_url, args.strict, args.jobs, write=args.command != "check",
+                       clean=args.clean, kiosk=kiosk)
     except (ConfigError, ContentError) as exc:
         report: Report = exc.args[0]
         print(report.format(args.strict), file=sys.stderr)
@@ -129,6 +140,8 @@ def _run(args) -> int:
         print(f"检查通过：没有错误，{len(report.warnings)} 个警告。")
         return 0
     print(summary(result))
+    if args.command == "kiosk":
+        return kioskrun.run(root, args.output, args.base_url, args.browser, args.port)
     return 0
 
 

@@ -42,6 +42,7 @@ SITE_OPTIONS = {
     "zones": ("list", [], "展区，按顺序出现在首页"),
     "search": ("dict", {}, "站内搜索：搜哪些集合和字段、按什么筛选"),
     "images": ("dict", {}, "图片设置"),
+    "kiosk": ("dict", {}, "展厅触摸屏版（python build.py --kiosk）的设置"),
 }
 IMAGE_OPTIONS = {
     "widths": ("list", [480, 960, 1600], "生成的图片宽度（像素），浏览器按屏幕大小挑选；默认 [480, 960, 1600]"),
@@ -100,6 +101,18 @@ STAT_OPTIONS = {
     "unit": ("str", "", "单位，如 个、位、项、万元"),
     "limit": ("int", 12, "条形图最多画几条，其余的合成一条「其他」（按级别、按年份的图不受限）"),
 }
+KIOSK_OPTIONS = {
+    "output": ("str", "kiosk-output", "触摸屏版生成到的文件夹，不能和网站的 output 相同"),
+    "screen": ("str", "landscape", "屏幕方向：landscape（横屏 1920×1080）或 portrait（竖屏 1080×1920）"),
+    "attract_after": ("int", 60, "首页无人触摸多少秒后开始轮播"),
+    "idle_after": ("int", 120, "其他页面无人触摸多少秒后询问“还在浏览吗？”"),
+    "countdown": ("int", 20, "询问后倒数多少秒回到首页"),
+    "slide_seconds": ("int", 8, "轮播每一张停留的秒数"),
+    "heartbeat_timeout": ("int", 60, "页面多少秒没有心跳就重启浏览器（python build.py kiosk）"),
+    "port": ("int", 8765, "触摸屏本机服务的端口（只在 127.0.0.1 上）"),
+    "browser": ("str", "", "浏览器命令，默认自动找 chromium"),
+}
+SCREENS = {"landscape": (1920, 1080), "portrait": (1080, 1920)}
 ZONE_OPTIONS = {
     "id": ("str", REQUIRED, "展区代号，用于网址，如 workers（必填）"),
     "title": ("str", REQUIRED, "展区标题（必填）"),
@@ -211,6 +224,21 @@ class Zone:
 
 
 @dataclass(frozen=True)
+class Kiosk:
+    """Settings of the touch-screen edition for an exhibition hall (site.yaml kiosk:)."""
+
+    output: Path
+    screen: str
+    attract_after: int
+    idle_after: int
+    countdown: int
+    slide_seconds: int
+    heartbeat_timeout: int
+    port: int
+    browser: str
+
+
+@dataclass(frozen=True)
 class ImageSettings:
     """How pictures are made: widths offered, compression quality, whether to add AVIF."""
 
@@ -261,8 +289,10 @@ class Site:
     data: tuple
     zones: tuple
     search: Search
+    kiosk: Kiosk
     stats: tuple = ()
     images: ImageSettings = ImageSettings()
+    edition: str = "web"
 
     @property
     def content_dir(self) -> Path:
@@ -369,8 +399,9 @@ def _kind(value) -> str:
     return "空的" if value is None else quote(value)
 
 
-def load_site(root: Path, report: Report, output: str | None = None, base_url: str | None = None) -> Site | None:
-    """Read and check root/site.yaml; None (with errors in report) when it cannot be used."""
+def load_site(root: Path, report: Report, output: str | None = None, base_url: str | None = None,
+              kiosk: bool = False) -> Site | None:
+    """Read and check root/site.yaml (for the kiosk edition when kiosk); None (with errors in report) when it cannot be used."""
     path = root / "site.yaml"
     try:
         text = read_text(path)
@@ -390,14 +421,19 @@ def load_site(root: Path, report: Report, output: str | None = None, base_url: s
         report.error("site.yaml", getattr(data, "line", 1), "", found, "从示例项目复制一份 site.yaml，再按需要修改。")
         return None
     before = len(report.errors)
-    site = parse_site(data, root, report, output, base_url)
+    site = parse_site(data, root, report, output, base_url, kiosk)
     return site if len(report.errors) == before else None
 
 
-def parse_site(data, root: Path, report: Report, output: str | None = None, base_url: str | None = None) -> Site:
-    """Build Site from parsed site.yaml data, reporting every problem."""
+def parse_site(data, root: Path, report: Report, output: str | None = None, base_url: str | None = None,
+               kiosk: bool = False) -> Site:
+    """Build Site from parsed site.yaml data (the kiosk edition when kiosk), reporting every problem."""
     reader = _Reader(report)
     top = reader.options(data, SITE_OPTIONS, "", 1)
+    before = len(report.errors)
+    web_output = _output(reader, root, (None if kiosk else output) or top["output"], _line(data, "output"), bool(output) and not kiosk)
+    kiosk_settings = _kiosk(reader, top["kiosk"] or _empty(), root, web_output if len(report.errors) == before else None,
+                            output if kiosk else None, _line(data, "kiosk"))
     vocabularies = _vocabularies(reader, data.get("vocabularies") if isinstance(data, YMap) else None)
     collections = _collections(reader, top["collections"] or YMap(), vocabularies)
     names = {c.name for c in collections}
@@ -411,7 +447,7 @@ def parse_site(data, root: Path, report: Report, output: str | None = None, base
         base_url=_base_url(reader, base_url or top["base_url"], data, bool(base_url)),
         logo=top["logo"],
         footer=top["footer"],
-        output=_output(reader, root, output or top["output"], _line(data, "output"), bool(output)),
+        output=kiosk_settings.output if kiosk else web_output,
         theme=Theme(**reader.options(top["theme"] or _empty(), THEME_OPTIONS, "theme", _line(data, "theme"))),
         allow_html=reader.options(top["markdown"] or _empty(), MARKDOWN_OPTIONS, "markdown", _line(data, "markdown"))["allow_html"],
         feed_limit=reader.options(top["feed"] or _empty(), FEED_OPTIONS, "feed", _line(data, "feed"))["limit"],
@@ -421,8 +457,13 @@ def parse_site(data, root: Path, report: Report, output: str | None = None, base
         zones=_zones(reader, top["zones"] or YList(), names, _line(data, "zones")),
         search=_search(reader, top["search"] or _empty(), collections, taxonomies, _line(data, "search"), _declared(top["collections"])),
         images=_images(reader, top["images"] or _empty(), _line(data, "images")),
+        kiosk=kiosk_settings,
+        edition="kiosk" if kiosk else "web",
     )
     site = replace(site, stats=_stats(reader, top["stats"] or _empty(), site))
+    if kiosk and not site.base_url.startswith(("http://", "https://")):
+        reader.fail(_line(data, "base_url"), "base_url", f"触摸屏版的每页都有二维码，指向网站上的同一页，但 base_url「{site.base_url}」不是完整网址。",
+                    "把 base_url 改成网站上线后的完整地址，如 https://example.org/zhanting/（也可用 --base-url 指定）。")
     _check_field_refs(reader, site, data)
     _check_contrast(report, site.theme, _line(data, "theme"))
     return site
@@ -498,6 +539,33 @@ def _output(reader: _Reader, root: Path, value: str, line: int, from_command: bo
         fail(line, "--output" if from_command else "output", f"输出文件夹{quote(value)}是{why}：生成时会整个替换它，会删掉您的文件。",
              "换一个专用的新文件夹，如 output。")
     return target
+
+
+def _kiosk(reader: _Reader, data, root: Path, web_output: Path | None, output: str | None, line: int) -> Kiosk:
+    """Check the kiosk settings; its folder (or --output for a kiosk build) must not overlap a valid web output."""
+    options = reader.options(data, KIOSK_OPTIONS, "kiosk", line)
+    lines = getattr(data, "key_lines", {})
+    name = "--output" if output else "kiosk.output"
+    before = len(reader.report.errors)
+    target = _output(reader, root, output or options["output"], lines.get("output", line), bool(output))
+    checked = web_output is not None and len(reader.report.errors) == before
+    if checked and (target == web_output or target.is_relative_to(web_output) or web_output.is_relative_to(target)):
+        fail = reader.command_fail if output else reader.fail
+        fail(lines.get("output", line), name, f"触摸屏版的文件夹{quote(output or options['output'])}和网站的输出文件夹 {web_output.name} 重叠：两个版本会混在一起，上传网站时会带上触摸屏的文件。",
+             "给触摸屏版单独一个文件夹，如 kiosk-output。")
+    if options["screen"] not in SCREENS:
+        guess = did_you_mean(options["screen"], SCREENS)
+        reader.fail(lines.get("screen", line), "kiosk.screen", f"屏幕方向{quote(options['screen'])}不存在。",
+                    (f"您是不是想写「{guess}」？" if guess else "") + "写 landscape（横屏 1920×1080）或 portrait（竖屏 1080×1920）。")
+        options["screen"] = "landscape"
+    for key in ("attract_after", "idle_after", "countdown", "slide_seconds", "heartbeat_timeout"):
+        if options[key] < 1:
+            reader.fail(lines.get(key, line), f"kiosk.{key}", f"「kiosk.{key}」是秒数，至少为 1，这里是 {options[key]}。", f"写一个正整数，默认 {KIOSK_OPTIONS[key][1]}。")
+            options[key] = KIOSK_OPTIONS[key][1]
+    if not 1024 <= options["port"] <= 65535:
+        reader.fail(lines.get("port", line), "kiosk.port", f"端口 {options['port']} 不能用。", "写 1024 到 65535 之间的数，默认 8765。")
+        options["port"] = KIOSK_OPTIONS["port"][1]
+    return Kiosk(**{**options, "output": target})
 
 
 def _images(reader: _Reader, data, line: int) -> ImageSettings:

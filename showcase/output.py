@@ -82,11 +82,11 @@ class OutputTree:
             except OSError:
                 shutil.copyfile(source, target)
 
-    def copy_tree(self, source: Path, relative: str) -> int:
-        """Copy a folder (such as assets/) into the tree; return the number of files."""
+    def copy_tree(self, source: Path, relative: str, skip: tuple = ()) -> int:
+        """Copy a folder (such as assets/) into the tree, except the files named in skip; return the number of files."""
         count = 0
         for path in sorted(source.rglob("*")):
-            if path.is_file() and not path.name.startswith("."):
+            if path.is_file() and not path.name.startswith(".") and path.relative_to(source).as_posix() not in skip:
                 target = self.path(f"{relative}/{path.relative_to(source).as_posix()}")
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(path, target)

@@ -53,8 +53,8 @@ class _Clock:
 
 
 def build(root: Path, output: str | None = None, base_url: str | None = None, strict: bool = False,
-          jobs: int | None = None, write: bool = True, clean: bool = False) -> BuildResult:
-    """Build the site in root; raise ConfigError/ContentError carrying the report on problems.
+          jobs: int | None = None, write: bool = True, clean: bool = False, kiosk: bool = False) -> BuildResult:
+    """Build the site in root (the kiosk edition when kiosk); raise ConfigError/ContentError carrying the report on problems.
 
     Unless clean is set, files parsed and pages rendered by earlier builds are reused when
     nothing they depend on changed (see cache.py and changes.py); the output is the same.
@@ -62,14 +62,14 @@ def build(root: Path, output: str | None = None, base_url: str | None = None, st
     report = Report()
     result = BuildResult(None, report=report)
     clock = _Clock(result.timings)
-    site = load_site(root, report, output, base_url)
+    site = load_site(root, report, output, base_url, kiosk)
     if site is None:
         raise ConfigError(report)
     if not site.base_url.startswith(("http://", "https://")):
         report.warn("site.yaml", 0, "base_url", f"base_url「{site.base_url}」不是完整网址，分享卡片、订阅源和站点地图里的地址会不完整。",
                     "上线前改成完整网址，如 https://example.org/zhanting/。")
     signature = input_signature(site.root / "site.yaml", [site.content_dir, site.templates_dir, site.assets_dir],
-                                (site.base_url, strict))
+                                (site.base_url, strict, site.edition))
     last = LastBuild(site.root, site.output, enabled=write and not clean)
     clock.lap("config")
     if write and last.unchanged(signature):
@@ -85,7 +85,7 @@ def build(root: Path, output: str | None = None, base_url: str | None = None, st
 def _make(site: Site, result: BuildResult, clock: _Clock, strict: bool, jobs: int | None, write: bool, clean: bool) -> None:
     """Every stage after config.  Their modules are imported here, not at the top, so that a build
     with nothing to do (above) starts without loading Jinja2, Pillow and Markdown (0.3 s)."""
-    from . import images, refs, stats
+    from . import images, kiosk, refs, stats
     from .changes import Fingerprints, PageBook
     from .content import load_library
     from .render import Renderer, page_jobs
@@ -129,7 +129,9 @@ def _make(site: Site, result: BuildResult, clock: _Clock, strict: bool, jobs: in
         clock.lap("render")
         result.images = images.publish(pictures, site.root, tree)
         if site.assets_dir.is_dir():
-            tree.copy_tree(site.assets_dir, "assets")
+            tree.copy_tree(site.assets_dir, "assets", skip=() if site.edition == "kiosk" else kiosk.KIOSK_ASSETS)
+        if site.edition == "kiosk":
+            tree.write(kiosk.VERSION_FILE, kiosk.build_version(tree.root))
         clock.lap("images+assets")
         if report.failed(strict):
             raise ContentError(report)

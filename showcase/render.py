@@ -22,7 +22,7 @@ from urllib.parse import urlparse
 import jinja2
 from markupsafe import Markup, escape
 
-from . import charts
+from . import charts, kiosk
 from .cache import CODE_VERSION, Reads, cache_dir
 from .content import Entry
 from .errors import Report, did_you_mean
@@ -196,7 +196,7 @@ class Renderer:
     def _environment(self) -> jinja2.Environment:
         """The Jinja2 environment: autoescape on, undefined names are errors."""
         env = RecordingEnvironment(
-            loader=jinja2.FileSystemLoader(str(self.site.templates_dir)),
+            loader=self._loader(),
             autoescape=jinja2.select_autoescape(["html", "xml", "svg"], default_for_string=True),
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
@@ -220,7 +220,11 @@ class Renderer:
             chart=lambda figure: charts.chart(figure, self.site.theme),
         )
         env.tests["entry"] = lambda value: isinstance(value, Entry)
+        if self.site.edition == "kiosk":
+            env.filters.update(qr=self._qr, web_url=self._web_url)
+            env.globals.update(attract_slides=kiosk.attract_slides(self.resolved), kiosk_settings=kiosk.settings_json(self.site))
         env.globals.update(
+            edition=self.site.edition,
             site=self.site,
             hall=self.resolved,
             collections=self.resolved.library.entries,
@@ -230,6 +234,23 @@ class Renderer:
             free_pages=self._free_pages(),
         )
         return env
+
+    def _loader(self) -> jinja2.BaseLoader:
+        """templates/; for the kiosk edition templates/kiosk/ first, the web ones also as web/NAME."""
+        web = jinja2.FileSystemLoader(str(self.site.templates_dir))
+        if self.site.edition != "kiosk":
+            return web
+        overlay = jinja2.FileSystemLoader(str(self.site.templates_dir / "kiosk"))
+        return jinja2.ChoiceLoader([overlay, web, jinja2.PrefixLoader({"web": web})])
+
+    def _web_url(self, target) -> str:
+        """The web edition's full address of a page or entry (what a kiosk QR code points to)."""
+        return kiosk.web_url(self.site.base_url, target.url if isinstance(target, Entry) else target)
+
+    def _qr(self, target, label: str = "") -> Markup:
+        """An inline SVG QR code of the web edition's address of a page or entry."""
+        url = self._web_url(target)
+        return kiosk.qr_svg(url, label or f"二维码：{url}")
 
     def _asset_versions(self) -> dict:
         """A short content hash per asset file, for cache-busting query strings."""
@@ -324,7 +345,7 @@ class Renderer:
         """Compile every template, reporting syntax errors; True when all compile."""
         ok = True
         for name in sorted(self.env.list_templates()):
-            if not name.endswith((".html", ".xml", ".txt", ".svg")):
+            if name.startswith("web/") or not name.endswith((".html", ".xml", ".txt", ".svg")):
                 continue
             try:
                 self.env.get_template(name)
@@ -345,9 +366,11 @@ class Renderer:
             page = PageMeta(job.path, job.title, job.description, picture.share if picture else None)
             template = self.env.get_template(job.template)
             html = template.render(page=page, **job.context)
-            prefix = self.base_path if job.path == "404.html" else root_prefix(job.path)
-            html = html.replace(LAZY, 'loading="eager"', 1).replace(LAZY, 'loading="lazy"')
-            return html.replace(ROOT, prefix).encode("utf-8")
+            prefix = self._not_found_root() if job.path == "404.html" else root_prefix(job.path)
+            html = html.replace(LAZY, 'loading="eager"', 1).replace(LAZY, 'loading="lazy"').replace(ROOT, prefix)
+            if self.site.edition == "kiosk" and job.path.endswith(".html"):
+                html = kiosk.offsite_to_qr(html)
+            return html.encode("utf-8")
         except jinja2.TemplateNotFound as exc:
             self.report.error(f"templates/{exc.name}", 0, "模板", f"找不到模板「{exc.name}」。", "在 templates 文件夹里建这个模板，或从示例项目复制。")
         except Exception as exc:  # a user-edited template can fail in any way
@@ -356,6 +379,10 @@ class Renderer:
         finally:
             self.env.reads = None
         return None
+
+    def _not_found_root(self) -> str:
+        """Where 404.html's links start: base_url's path on the web, the local server's root on a kiosk."""
+        return self.base_path if self.site.edition == "web" else "/"
 
     def known_names(self) -> list[str]:
         """Field and variable names a template may use, for suggestions."""
