@@ -162,6 +162,37 @@
   }, true);
   document.querySelectorAll('img').forEach((img) => { img.draggable = false; });
 
+  // ---------- 数字滚动：数字进入视野时从 0 数到它的值（系统要求减少动画时不动）
+  const still = window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+  const COUNT_MS = 1200;
+  function countUp(el) {
+    const target = Number(el.dataset.value);
+    if (still || !Number.isFinite(target) || el.dataset.counting) return;
+    const final = el.textContent;
+    const decimals = (el.dataset.value.split('.')[1] || '').length;
+    const begin = performance.now();
+    el.dataset.counting = '1';
+    function frame(now) {
+      const t = Math.min(1, (now - begin) / COUNT_MS);
+      if (t < 1) {
+        const eased = 1 - Math.pow(1 - t, 3);
+        el.textContent = (target * eased).toLocaleString('zh-CN', {minimumFractionDigits: decimals, maximumFractionDigits: decimals});
+        requestAnimationFrame(frame);
+      } else {
+        el.textContent = final;
+        delete el.dataset.counting;
+      }
+    }
+    requestAnimationFrame(frame);
+  }
+  if ('IntersectionObserver' in window) {
+    const seen = new IntersectionObserver((entries) => entries.forEach((entry) => {
+      if (entry.isIntersecting && !entry.target.closest('.kiosk-attract')) { seen.unobserve(entry.target); countUp(entry.target); }
+    }), {threshold: 0.6});
+    document.querySelectorAll('[data-value]').forEach((el) => seen.observe(el));
+  }
+  document.addEventListener('kiosk:slide', (event) => event.target.querySelectorAll('[data-value]').forEach(countUp));
+
   // ---------- 心跳与新版本
   const versionUrl = new URL(settings.version, homeUrl).href;
   function poll() {

@@ -814,3 +814,67 @@ def test_incremental_builds_never_reuse_pages_of_the_other_edition(make_project,
             text = (folder / page).read_text(encoding="utf-8")
             assert ('data-kiosk=' in text) == kiosk, f"{page} is from the wrong edition after {args or 'a web build'}"
         assert (folder / "assets" / "kiosk.js").exists() == kiosk
+
+
+def figure_texts(page) -> list[str]:
+    """The text of every big figure ([data-value]) outside the attract loop."""
+    return page.eval_on_selector_all(".figure-value[data-value]", "els => els.map(e => e.textContent)")
+
+
+def test_numbers_count_up_into_view_and_stand_still_for_reduced_motion(kiosk_site, kiosk_url, chromium):
+    """On the 数据 page each figure counts up to its value when it comes into view; with reduced motion it just shows it."""
+    html = (kiosk_site / "numbers" / "index.html").read_text(encoding="utf-8")
+    final = re.search(r'class="figure-value" data-value="[^"]*">([^<]*)<', html).group(1)
+    context, page = touch_page(chromium, kiosk_url + "numbers/")
+    try:
+        first = page.locator(".figure-value[data-value]").first
+        page.clock.run_for(300)
+        during = first.text_content()
+        page.clock.run_for(2_000)
+        assert first.text_content() == final, "the figure did not end on its value"
+        assert during != final, f"the figure did not count up (it showed {during!r} at 0.3 s)"
+    finally:
+        context.close()
+    context = chromium.new_context(viewport={"width": 1920, "height": 1080}, has_touch=True, locale="zh-CN", reduced_motion="reduce")
+    try:
+        page = context.new_page()
+        page.goto(kiosk_url + "numbers/")
+        before = figure_texts(page)
+        page.wait_for_timeout(300)
+        assert figure_texts(page) == before, "figures moved although the system asks for reduced motion"
+    finally:
+        context.close()
+
+
+def test_numbers_slide_of_the_attract_loop_counts_up(kiosk_url, chromium):
+    """The headline numbers take part in the attract loop and count up when their slide is shown."""
+    context, page = touch_page(chromium, kiosk_url)
+    try:
+        page.evaluate("window.kiosk.startAttract()")
+        slides = page.locator("[data-kiosk-slide]")
+        index = next(i for i in range(slides.count()) if slides.nth(i).get_attribute("data-kiosk-slide") == "numbers")
+        page.evaluate(f"document.querySelectorAll('[data-kiosk-slide]')[{index}].dispatchEvent(new CustomEvent('kiosk:slide', {{bubbles: true}}))")
+        value = page.locator(f"[data-kiosk-slide]:nth-of-type({index + 1}) [data-value]").first
+        page.clock.run_for(200)
+        during = value.text_content()
+        page.clock.run_for(2_000)
+        assert value.text_content() != during, "the numbers slide did not count up"
+    finally:
+        context.close()
+
+
+def test_timeline_scrolls_by_touch(kiosk_url, chromium):
+    """A finger swipe scrolls the 大事记 page (touch scrolling is not locked away with the zoom)."""
+    context, page = touch_page(chromium, kiosk_url + "timeline/", clock=False)
+    try:
+        session = context.new_cdp_session(page)
+        def touch(kind, y):
+            points = [] if kind == "touchEnd" else [{"x": 900, "y": y}]
+            session.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
+        touch("touchStart", 900)
+        for y in range(880, 300, -40):
+            touch("touchMove", y)
+        touch("touchEnd", 300)
+        eventually(page, lambda: page.evaluate("scrollY") > 200, "the timeline did not scroll under a finger swipe")
+    finally:
+        context.close()
