@@ -16,6 +16,7 @@ version; one that cannot be read is ignored, which only makes the build slower, 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import os
 import pickle
 import time
@@ -45,21 +46,70 @@ def cache_dir(root: Path) -> Path:
     return root / ".cache" / "showcase"
 
 
-def load(path: Path):
-    """The object stored in a cache file, or None when it is missing, stale or unreadable."""
+def _user_key() -> bytes | None:
+    """This user's secret for signing caches, kept outside every project (made on first use).
+
+    Caches are pickles, and unpickling runs code: a project folder received from someone else
+    could carry a crafted .cache/.  Only files signed with this key are ever unpickled.
+    """
+    base = os.environ.get("LOCALAPPDATA") or os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    path = Path(base) / "showcase" / "cache-key"
     try:
-        with path.open("rb") as handle:
-            version, value = pickle.load(handle)
+        key = path.read_bytes()
+        if len(key) == 32:
+            return key
+    except FileNotFoundError:
+        pass
+    except OSError:
+        return None
+    try:  # a key made by two builds at once only costs the loser its caches
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as handle:
+            handle.write(os.urandom(32))
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+USER_KEY = _user_key()
+SIGNATURE_BYTES = 32
+
+
+def sign(data: bytes) -> bytes | None:
+    """data followed by its signature with this user's key (None when there is no key)."""
+    if USER_KEY is None:
+        return None
+    return hmac.new(USER_KEY, data, hashlib.sha256).digest() + data
+
+
+def verified(blob: bytes) -> bytes | None:
+    """The data of a signed blob, or None when the signature is not this user's."""
+    if USER_KEY is None or len(blob) < SIGNATURE_BYTES:
+        return None
+    mac, data = blob[:SIGNATURE_BYTES], blob[SIGNATURE_BYTES:]
+    return data if hmac.compare_digest(mac, hmac.new(USER_KEY, data, hashlib.sha256).digest()) else None
+
+
+def load(path: Path):
+    """The object stored in a cache file, or None when it is missing, stale, unsigned or unreadable."""
+    try:
+        data = verified(path.read_bytes())
+        if data is None:
+            return None
+        version, value = pickle.loads(data)
     except Exception:  # a truncated, foreign or older cache only costs time
         return None
     return value if version == CODE_VERSION else None
 
 
 def save(path: Path, value) -> None:
-    """Store value in a cache file, atomically; a cache that cannot be written is skipped."""
+    """Store value in a signed cache file, atomically; a cache that cannot be written is skipped."""
+    blob = sign(pickle.dumps((CODE_VERSION, value), protocol=pickle.HIGHEST_PROTOCOL))
+    if blob is None:
+        return
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, pickle.dumps((CODE_VERSION, value), protocol=pickle.HIGHEST_PROTOCOL))
+        write_atomic(path, blob)
     except OSError:
         pass
 

@@ -23,9 +23,10 @@ import jinja2
 from markupsafe import Markup, escape
 
 from . import charts, kiosk
-from .cache import CODE_VERSION, Reads, cache_dir
+from .cache import CODE_VERSION, Reads, cache_dir, sign, verified
 from .content import Entry
 from .errors import Report, did_you_mean
+from .fsutil import write_atomic
 from .images import Picture
 from .refs import Resolved
 from .schema import ImageRef, PartialDate
@@ -171,10 +172,27 @@ def _bytecode_cache(root: Path) -> jinja2.BytecodeCache | None:
 
 
 class _TemplateCache(jinja2.FileSystemBytecodeCache):
-    """Jinja2's file cache keyed by template name alone: the same project run as --root . or by its full path shares it."""
+    """Jinja2's file cache, keyed by template name alone (the same project run as --root . or by its
+    full path shares it) and signed like every cache (compiled code from a foreign .cache never runs)."""
 
     def get_cache_key(self, name: str, filename: str | None = None) -> str:
         return hashlib.sha1(name.encode("utf-8")).hexdigest()
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            data = verified(Path(self._get_cache_filename(bucket)).read_bytes())
+        except OSError:
+            return
+        if data is not None:
+            bucket.bytecode_from_string(data)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        blob = sign(bucket.bytecode_to_string())
+        if blob is not None:
+            try:
+                write_atomic(Path(self._get_cache_filename(bucket)), blob)
+            except OSError:
+                pass
 
 
 class Renderer:

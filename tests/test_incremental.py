@@ -172,3 +172,34 @@ def test_a_file_saved_just_now_is_read_again_even_with_the_same_size_and_time(ha
     os.utime(path, ns=(stamp, stamp))  # same size, same time: only the content differs
     build(root, out)
     assert "钳工技师乙" in (out / "workers/zhang-xianzhi/index.html").read_text(encoding="utf-8")
+
+
+class _Planted:
+    """An object whose unpickling would create a file: what a crafted cache could do."""
+
+    def __init__(self, marker: Path):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (Path.touch, (self.marker,))
+
+
+def test_a_cache_from_someone_else_is_never_unpickled(hall, tmp_path):
+    """A project folder received with a crafted .cache/ (unsigned, or signed with another key) runs nothing from it."""
+    import hashlib
+    import hmac
+    import pickle
+
+    from showcase.cache import CODE_VERSION
+    root, out = hall
+    marker = tmp_path / "planted-code-ran"
+    payload = pickle.dumps((CODE_VERSION, _Planted(marker)))
+    foreign = hmac.new(b"k" * 32, payload, hashlib.sha256).digest() + payload
+    for index, path in enumerate(sorted((root / ".cache/showcase").glob("*.pickle"))):
+        path.write_bytes(payload if index % 2 else foreign)
+    for path in (root / ".cache/showcase/templates").rglob("*.cache"):
+        path.write_bytes(foreign)
+    edit(root, "content/workers/张先志.md", "钳工技师。", "钳工技师，缓存是别人的。")
+    build(root, out)
+    assert not marker.exists()
+    assert_same_as_clean(root, out, tmp_path)
