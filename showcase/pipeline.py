@@ -11,11 +11,15 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .cache import EntryCache, LastBuild, cache_dir, input_signature, load, save
 from .config import Site, load_site
 from .errors import ConfigError, ContentError, OutputError, Report
 from .output import OutputTree, write_into
+
+if TYPE_CHECKING:  # the stages' modules load only when there is work (see _make)
+    from .render import PageJob, Renderer
 
 PARALLEL_PAGES = 400
 
@@ -88,7 +92,7 @@ def _make(site: Site, result: BuildResult, clock: _Clock, strict: bool, jobs: in
     from . import images, kiosk, refs, stats
     from .changes import Fingerprints, PageBook
     from .content import load_library
-    from .render import Renderer, page_jobs
+    from .render import Renderer
 
     report = result.report
     entry_cache = EntryCache(site.root, enabled=not clean)

@@ -22,7 +22,7 @@ import pytest
 
 from conftest import AXE_JS, BUILD_PY, CHROMIUM, DEMO_ROOT, REPO, VNU_JAR, build_site, html_pages, page_url, run_build
 from showcase.httpserve import LocalServer
-from showcase.kioskrun import FLAGS, clear_crash_flags
+from showcase.kioskrun import FLAGS
 
 WEB_BASE = "https://example.org/zhanting/"     # base_url in the repo's site.yaml
 SCREENS = {"landscape": (1920, 1080), "portrait": (1080, 1920)}
