@@ -9,17 +9,20 @@ served at once; the pages notice the new version and reload at the next attract 
 """
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shlex
 import shutil
 import signal
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
-from .config import load_site
+from .config import KIOSK_OPTIONS, Kiosk, load_site
 from .errors import ConfigError, Report, UsageError
 from .httpserve import LocalServer
 from .kiosk import VERSION_FILE
@@ -34,13 +37,24 @@ FAST_EXIT = 10.0      # a browser that lives shorter than this is restarted afte
 LONGEST_PAUSE = 30.0
 
 
+@functools.cache  # asked twice per start (ready, then run): say a broken site.yaml once
 def _site(root: Path, output: str | None, base_url: str | None):
-    """The kiosk edition's settings; raise ConfigError with the report when site.yaml is wrong."""
+    """The kiosk edition's settings; raise ConfigError with the report when site.yaml is wrong.
+
+    An unattended kiosk must not go dark because an update broke site.yaml: when the last kiosk
+    build is still there, it goes on showing that one with the default settings, and says why.
+    """
     report = Report()
     site = load_site(root, report, output, base_url, kiosk=True)
-    if site is None:
+    if site is not None:
+        return site
+    folder = root / (output or KIOSK_OPTIONS["output"][1])
+    if not (folder / "index.html").is_file() or not (folder / VERSION_FILE).is_file():
         raise ConfigError(report)
-    return site
+    print(report.format() + f"site.yaml 有错误：继续播放上一次生成的触摸屏版（{folder}），设置用默认值。"
+          "改好后运行 python build.py --kiosk，触摸屏会在下一次轮播时换上新版。", file=sys.stderr, flush=True)
+    defaults = {name: default for name, (_, default, _) in KIOSK_OPTIONS.items()}
+    return SimpleNamespace(output=folder, kiosk=Kiosk(**{**defaults, "output": folder}))
 
 
 def ready(root: Path, output: str | None = None, base_url: str | None = None) -> bool:

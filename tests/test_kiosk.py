@@ -878,3 +878,28 @@ def test_timeline_scrolls_by_touch(kiosk_url, chromium):
         eventually(page, lambda: page.evaluate("scrollY") > 200, "the timeline did not scroll under a finger swipe")
     finally:
         context.close()
+
+
+def test_launcher_goes_on_showing_the_last_build_when_site_yaml_breaks(make_project, tiny_hall, fake_browser, tmp_path):
+    """An update that breaks site.yaml does not darken an unattended kiosk: the last kiosk build stays on screen, and the terminal says why."""
+    browser, log = fake_browser
+    root = make_project(tiny_hall)
+    assert run_build(root, "--kiosk").returncode == 0
+    site_yaml = root / "site.yaml"
+    site_yaml.write_text(site_yaml.read_text(encoding="utf-8").replace("collections:", "collections: [\n", 1), encoding="utf-8")
+    launcher = Launcher(root, browser, {"FAKE_LOG": str(log), "XDG_CACHE_HOME": str(tmp_path / "cache")})
+    try:
+        launcher.wait_for("继续播放上一次生成的触摸屏版")
+        launcher.wait_for("页面已打开，心跳正常。")
+    finally:
+        code = launcher.stop()
+    assert code == 0, "".join(launcher.lines)
+    assert "".join(launcher.lines).count("继续播放上一次生成的触摸屏版") == 1
+
+
+def test_launcher_without_any_kiosk_build_and_a_broken_site_yaml_says_what_is_wrong(make_project, tiny_hall):
+    root = make_project(tiny_hall)
+    site_yaml = root / "site.yaml"
+    site_yaml.write_text(site_yaml.read_text(encoding="utf-8").replace("collections:", "collections: [\n", 1), encoding="utf-8")
+    proc = run_build(root, "kiosk", "--browser", "/bin/false")
+    assert proc.returncode == 1 and "site.yaml" in proc.stderr and "Traceback" not in proc.stderr
