@@ -79,10 +79,11 @@ class LocalServer(http.server.ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, folder: Path, port: int = 0, host: str = "127.0.0.1", on_request=None):
+    def __init__(self, folder: Path, port: int = 0, host: str = "127.0.0.1", on_request=None, not_found: str = "404.html"):
         if host not in LOCAL_HOSTS and not ipaddress.ip_address(host).is_loopback:
             raise ValueError(f"只在本机地址上提供服务，不能用 {host}。")
-        handler = type("Handler", (StaticHandler,), {"on_request": staticmethod(on_request) if on_request else None})
+        handler = type("Handler", (StaticHandler,), {"on_request": staticmethod(on_request) if on_request else None,
+                                                     "not_found": not_found})
         super().__init__((host, port), functools.partial(handler, directory=str(folder)))
         self.thread: threading.Thread | None = None
 

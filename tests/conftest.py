@@ -12,17 +12,16 @@ how to install it (``bash tests/run.sh`` installs everything).
 """
 from __future__ import annotations
 
-import functools
-import http.server
 import io
 import os
 import shutil
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
+
+from showcase.httpserve import LocalServer
 
 REPO = Path(__file__).resolve().parents[1]
 TESTS = REPO / "tests"
@@ -197,54 +196,21 @@ summary: 轨道客车制造企业。
 
 # --------------------------------------------------------------------------- serving
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    """Static files from one folder, no logging; optional 404 page for missing files."""
-
-    not_found_page: Path | None = None
-
-    def log_message(self, format, *args):  # noqa: A002 - signature of the base class
-        pass
-
-    def list_directory(self, path):
-        """No directory listings: a folder without index.html is a 404, as on a static host."""
-        self.send_error(404, "File not found")
-        return None
-
-    def send_error(self, code, message=None, explain=None):
-        page = self.not_found_page
-        if code == 404 and page is not None and page.is_file():
-            body = page.read_bytes()
-            self.send_response(404)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(body)
-            return
-        super().send_error(code, message, explain)
-
-
 @pytest.fixture(scope="session")
 def served():
-    """Factory ``served(folder, not_found=None)`` → base URL ``http://127.0.0.1:PORT/`` serving folder until the session ends (missing files get ``folder/not_found`` with status 404 when given)."""
+    """Factory ``served(folder, not_found=None)`` → base URL ``http://127.0.0.1:PORT/`` serving folder until the session ends
+    (showcase.httpserve, the kiosk's server; missing files get ``folder/not_found`` with status 404 when given)."""
     servers = []
 
     def serve(folder: Path, not_found: str | None = None) -> str:
         folder = Path(folder)
         assert folder.is_dir(), f"cannot serve {folder}: not a folder"
-        handler = type("Handler", (_QuietHandler,), {"not_found_page": folder / not_found if not_found else None})
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(folder)))
-        server.daemon_threads = True
-        thread = threading.Thread(target=server.serve_forever, name=f"served:{folder}", daemon=True)
-        thread.start()
-        servers.append((server, thread))
-        return f"http://127.0.0.1:{server.server_address[1]}/"
+        servers.append(LocalServer(folder, not_found=not_found or "").start())
+        return servers[-1].url
 
     yield serve
-    for server, thread in servers:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    for server in servers:
+        server.stop()
 
 
 # --------------------------------------------------------------------------- browser
