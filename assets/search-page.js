@@ -24,6 +24,8 @@
   var limit = PAGE;
   var siteTitle = document.title.slice(document.title.indexOf(' · '));
   var opened = {};
+  var texts = S.textsLoaded(index) ? 'loaded' : 'waiting';
+  var shownState = null;
 
   /** The query and facet choices in the page's URL. */
   function readState() {
@@ -102,10 +104,16 @@
     return item;
   }
 
-  /** The status line: how many were found, or why nothing was. */
+  /** The status line: how many were found, or why nothing was (or that the texts are still loading). */
   function statusText(state, total) {
     var q = state.q.trim();
     var filtered = Object.keys(state.filters).length > 0;
+    if (q && texts === 'loading') {
+      return total ? '先按名称找到 ' + total + ' 个，正在载入展项全文，结果还会补全……' : '正在载入展项全文……';
+    }
+    if (q && texts === 'failed') {
+      return '展项全文没能载入，只按名称查找：找到 ' + total + ' 个与「' + q + '」有关的展项。';
+    }
     if (!total) {
       return q ? '没有找到与「' + q + '」有关的展项。' + (filtered ? '试试去掉一些筛选条件，' : '试试') + '少写几个字，或换一个说法。'
                : '没有符合这些筛选条件的展项，试试去掉一些筛选条件。';
@@ -144,8 +152,19 @@
     return box;
   }
 
+  /** Start loading the text shards (once); draw the latest state again when they are in. */
+  function loadTexts() {
+    texts = 'loading';
+    S.loadTexts(index, siteRoot, function (ok) {
+      texts = ok ? 'loaded' : 'failed';
+      render(shownState);
+    });
+  }
+
   /** Draw the results and facets for a state. */
   function render(state) {
+    shownState = state;
+    if (texts === 'waiting' && S.queryWords(state.q).length) loadTexts();
     var result = S.search(index, state.q, state.filters);
     var q = state.q.trim();
     document.title = (q ? '「' + q + '」的搜索结果' : '搜索') + siteTitle;

@@ -1,4 +1,7 @@
 /* 展厅 search: the matcher over search-index.js, for the search page and the kiosk.
+ * search-index.js holds everything but the entries' texts; loadTexts() adds the text shards it
+ * names (script tags, so it works from file://).  Until a shard is in, its entries are matched on
+ * their titles only.
  * The same rules as showcase/search.py (tests prove both give identical results):
  * every word of the query must occur in the entry's normalised text; exact-title hits first,
  * then more words in the title (a shorter such title first), then more occurrences, then the site's own order.  Facets are
@@ -41,6 +44,11 @@
     return title;
   }
 
+  /** The entry's searchable text: its shard's text, or its title while the shard is not loaded. */
+  function entryText(entry) {
+    return entry[3] || entryTitle(entry);
+  }
+
   /** How many times word occurs in text, without overlaps. */
   function occurrences(text, word) {
     var count = 0;
@@ -55,7 +63,7 @@
     var total = 0;
     for (var i = 0; i < words.length; i++) {
       if (title.indexOf(words[i]) >= 0) inTitle++;
-      total += occurrences(entry[3], words[i]);
+      total += occurrences(entryText(entry), words[i]);
     }
     return [title === words.join(' ') ? 0 : 1, -inTitle, inTitle ? title.length : 0, -total];
   }
@@ -88,7 +96,8 @@
       var entry = entries[n];
       if (letters && entry[5].lastIndexOf(letters, 0) !== 0) continue;
       var all = true;
-      for (var w = 0; w < words.length && all; w++) all = entry[3].indexOf(words[w]) >= 0;
+      var text = words.length ? entryText(entry) : '';
+      for (var w = 0; w < words.length && all; w++) all = text.indexOf(words[w]) >= 0;
       if (!all) continue;
       var misses = [];
       for (var c = 0; c < chosen.length; c++) {
@@ -163,8 +172,56 @@
     return [text.slice(from, to), from > start, to < text.length];
   }
 
+  /** True when every text shard of the index is loaded. */
+  function textsLoaded(index) {
+    return !index.shards || index.shards.every(function (shard) { return shard.loaded; });
+  }
+
+  /** Fill entries' texts from a loaded shard script's data. */
+  function fillShard(index, shard) {
+    var store = global.SHOWCASE_SEARCH_TEXTS || {};
+    var texts = store[shard[1]];
+    if (!texts || texts.length !== shard[3]) return false;
+    for (var i = 0; i < texts.length; i++) index.entries[shard[2] + i][3] = texts[i];
+    delete store[shard[1]];
+    shard.loaded = true;
+    return true;
+  }
+
+  /** Load the text shards not loaded yet (siteRoot: the relative link to the site's root);
+   *  done(ok) is called once all have arrived, ok false when one could not be read. */
+  function loadTexts(index, siteRoot, done) {
+    var shards = (index.shards || []).filter(function (shard) { return !shard.loaded; });
+    var waiting = shards.length;
+    var ok = true;
+    if (!waiting) { done(true); return; }
+    shards.forEach(function (shard) {
+      if (!shard.waiters) {
+        shard.waiters = [];
+        var script = document.createElement('script');
+        script.src = siteRoot + shard[0];
+        script.async = true;
+        var finish = function (read) {
+          var waiters = shard.waiters;
+          shard.waiters = null;
+          script.remove();
+          var filled = read && fillShard(index, shard);
+          waiters.forEach(function (waiter) { waiter(filled); });
+        };
+        script.onload = function () { finish(true); };
+        script.onerror = function () { finish(false); };
+        document.head.appendChild(script);
+      }
+      shard.waiters.push(function (read) {
+        ok = ok && read;
+        if (--waiting === 0) done(ok);
+      });
+    });
+  }
+
   var api = {normalise: normalise, queryWords: queryWords, cleanInitials: cleanInitials, search: search,
-             byInitials: byInitials, markPieces: markPieces, snippet: snippet};
+             byInitials: byInitials, markPieces: markPieces, snippet: snippet, loadTexts: loadTexts,
+             textsLoaded: textsLoaded};
   if (typeof module === 'object' && module.exports) module.exports = api;
   else global.ShowcaseSearch = api;
 })(this);

@@ -183,6 +183,10 @@ class LastBuild:
         """True when no input changed since then and the output folder is the one it wrote."""
         return signature is not None and signature == self.signature and self.marker == _marker_stamp(self.output)
 
+    def forget(self) -> None:
+        """Forget the last build, so that the next one looks at every input (the output was changed outside a build)."""
+        self.file.unlink(missing_ok=True)
+
     def store(self, signature: str | None, warnings: list) -> None:
         """Remember a successful build (just after its output was swapped in); forget old output folders."""
         save(self.file, (signature, _marker_stamp(self.output), warnings))

@@ -19,6 +19,7 @@ import jinja2
 import jinja2.meta
 
 from . import cache
+from .fsutil import write_atomic
 from .config import Collection, DataSet, Taxonomy, Zone
 from .content import Entry
 from .render import PageJob, Renderer
@@ -29,12 +30,12 @@ CONFIG_TYPES = (Collection, Taxonomy, Zone, DataSet)
 class Fingerprints:
     """The current state of everything a page can read, hashed on first use."""
 
-    def __init__(self, renderer: Renderer, file_digests: dict, template_globals: dict):
+    def __init__(self, renderer: Renderer, file_digests: dict, template_globals: dict, by_key: dict | None = None):
         self.renderer = renderer
         resolved = renderer.resolved
         self.library = resolved.library
         self.site = self.library.site
-        self.by_key = {entry.key: entry for entry in self.library.all()}
+        self.by_key = by_key if by_key is not None else {entry.key: entry for entry in self.library.all()}
         self.file_digests = file_digests
         self._entries: dict[str, str] = {}
         self._templates: dict[str, tuple] = {}
@@ -152,10 +153,27 @@ class PageBook:
 
     def __init__(self, root: Path, output: Path, enabled: bool):
         self.file = cache.cache_dir(root) / f"pages-{cache.output_name(output)}.pickle"
+        self.dirty_file = self.file.with_suffix(".dirty")
         self.output = output
         stored = cache.load(self.file) if enabled else None
         self.pages, self.template_globals = stored or ({}, {})
+        for path in self._dirty():
+            self.pages.pop(path, None)
         self.new: dict[str, tuple] = {}
+
+    def _dirty(self) -> list[str]:
+        """Pages rewritten since the book was stored (by live edits in the preview)."""
+        try:
+            return self.dirty_file.read_text(encoding="utf-8").splitlines()
+        except OSError:
+            return []
+
+    def mark_dirty(self, paths) -> None:
+        """Note pages rewritten outside a build, so that the next build renders them again."""
+        known = self._dirty()
+        fresh = [path for path in paths if path not in set(known)]
+        if fresh:
+            write_atomic(self.dirty_file, "\n".join(known + fresh).encode("utf-8"))
 
     def split(self, jobs: list[PageJob], marks: Fingerprints) -> tuple[list, list]:
         """(jobs to render, jobs whose previous file is still right)."""
@@ -172,3 +190,4 @@ class PageBook:
     def store(self) -> None:
         """Save this build's pages, after its output was swapped into place."""
         cache.save(self.file, (self.new, self.template_globals))
+        self.dirty_file.unlink(missing_ok=True)

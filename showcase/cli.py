@@ -23,6 +23,7 @@ Builds the 产改成果展厅 static site from the YAML + Markdown files in cont
   python build.py --output DIR    生成到别的文件夹 · build into DIR
   python build.py serve           边改边看：http://127.0.0.1:8000 · live preview
   python build.py new worker 艾子洋  新建一个条目文件 · scaffold a new entry
+  python build.py search 子洋       像访客一样搜索已生成的网站 · search the built site as a visitor would
   python build.py --kiosk         生成展厅触摸屏版到 kiosk-output/ · build the kiosk edition
   python build.py kiosk           运行触摸屏：本机服务 + Chromium 全屏 · run the kiosk (server + Chromium)
 """
@@ -51,11 +52,12 @@ def make_parser() -> argparse.ArgumentParser:
     parser._positionals.title = "命令 / command"
     parser._optionals.title = "选项 / options"
     parser.add_argument("-h", "--help", action="help", help="显示帮助 / show this help")
-    parser.add_argument("command", nargs="?", choices=["build", "check", "serve", "new", "kiosk"], default="build",
+    parser.add_argument("command", nargs="?", choices=["build", "check", "serve", "new", "search", "kiosk"], default="build",
                         help="build 生成网站（默认）/ build the site (default); check 只检查内容 / validate only; "
                              "serve 边改边看 / live preview; new 集合 名称 新建条目 / scaffold an entry; "
+                             "search 词 像访客一样搜索 / search the built site; "
                              "kiosk 运行展厅触摸屏 / run the kiosk")
-    parser.add_argument("names", nargs="*", metavar="…", help="new 的集合和名称，如 new worker 艾子洋 / for new: collection and name")
+    parser.add_argument("names", nargs="*", metavar="…", help="new 的集合和名称，如 new worker 艾子洋；search 的词 / for new: collection and name; for search: words")
     parser.add_argument("--output", metavar="DIR", help="输出文件夹（默认 site.yaml 的 output）/ output folder (default: site.yaml output)")
     parser.add_argument("--base-url", metavar="URL", help="覆盖 site.yaml 的 base_url / override base_url in site.yaml")
     parser.add_argument("--strict", action="store_true", help="警告也算错误 / treat warnings as errors")
@@ -99,7 +101,7 @@ def _run(args) -> int:
     if args.jobs is not None and args.jobs < 1:
         print("命令用法错误：--jobs 至少为 1。", file=sys.stderr)
         return 2
-    if args.names and args.command != "new":
+    if args.names and args.command not in ("new", "search"):
         print(f"命令用法错误：多余的参数 {' '.join(args.names)}。运行 python build.py --help 查看用法。", file=sys.stderr)
         return 2
     if args.command == "serve":
@@ -111,6 +113,8 @@ def _run(args) -> int:
         from .scaffold import new_entry
 
         return new_entry(root, args.names)
+    if args.command == "search":
+        return _search(root, args.output, args.names)
     kiosk = args.kiosk or args.command == "kiosk"
     if args.command == "kiosk":
         from . import kioskrun  # only here: a plain build does not load the kiosk's modules
@@ -143,6 +147,41 @@ def _run(args) -> int:
     if args.command == "kiosk":
         return kioskrun.run(root, args.output, args.base_url, args.browser, args.port)
     return 0
+
+
+def _search(root: Path, output: str | None, words: list[str]) -> int:
+    """Search the built site's index with the page's own rules and print what a visitor would see."""
+    from .config import load_site
+    from .search import read_index, search
+
+    site = load_site(root, Report(), output, None)
+    folder = site.output if site is not None else root / (output or "output")
+    try:
+        index = read_index(folder)
+    except (OSError, ValueError, KeyError):
+        print(f"没有找到 {folder} 里的搜索索引：先运行 python build.py 生成网站，再搜索。", file=sys.stderr)
+        return 1
+    query = " ".join(words)
+    result = search(index, query)
+    by_url = {entry[0]: entry for entry in index["entries"]}
+    labels = dict(zip(index["facets"][0]["values"], index["facets"][0].get("labels", [])))
+    kinds = index["facets"][0]["values"]
+    print(f"搜索「{query}」：找到 {len(result.urls)} 个展项。" if query else f"展厅共有 {len(result.urls)} 个展项。")
+    for number, url in enumerate(result.urls[:SEARCH_SHOWN], start=1):
+        entry = by_url[url]
+        print(f"{number:>3}. {entry[1]} · {labels.get(kinds[entry[2]], kinds[entry[2]])} · {url}")
+    if len(result.urls) > SEARCH_SHOWN:
+        print(f"     ……另有 {len(result.urls) - SEARCH_SHOWN} 个")
+    for facet in index["facets"]:
+        counts = result.counts.get(facet["name"], {})
+        if counts:
+            names = dict(zip(facet["values"], facet.get("labels", facet["values"])))
+            shown = sorted(counts.items(), key=lambda item: -item[1])
+            print(f"  {facet['label']}：" + "、".join(f"{names.get(v, v)} {n}" for v, n in shown))
+    return 0
+
+
+SEARCH_SHOWN = 20
 
 
 def summary(result) -> str:

@@ -323,7 +323,7 @@ def content_files(site: Site, report: Report) -> list[tuple[Collection, Path]]:
         if not folder.is_dir():
             continue
         for path in _walk(folder):
-            if _ignored(path):
+            if ignored_file(path):
                 continue
             if path.suffix.lower() == ".md":
                 files.append((collection, path))
@@ -343,7 +343,7 @@ def _walk(folder: Path) -> list[Path]:
     return sorted(found)
 
 
-def _ignored(path: Path) -> bool:
+def ignored_file(path: Path) -> bool:
     """Editor backups, lock files and hidden files."""
     name = path.name
     return name.startswith((".", "~$", "_")) or name.endswith(("~", ".bak", ".tmp", ".swp"))

@@ -35,11 +35,37 @@ class BuildResult:
     unchanged: bool = False
     report: Report = field(default_factory=Report)
     timings: dict = field(default_factory=dict)
+    state: BuildState | None = None
 
     @property
     def seconds(self) -> float:
         """Total wall time of the build."""
         return sum(self.timings.values())
+
+
+@dataclass
+class BuildState:
+    """What a finished build holds in memory, kept by the live preview to apply small edits (live.py)."""
+
+    site: Site
+    strict: bool
+    renderer: Renderer
+    entry_cache: EntryCache
+    pages: dict  # page path → (fingerprint, what it read), as PageBook keeps them
+    template_globals: dict
+    jobs: dict  # page path → PageJob
+    search: object | None  # the search index and its files (search.IndexFiles), when the site has search
+    digests: dict = field(default_factory=dict)  # content file → hash of its bytes
+    latest: dict = field(default_factory=dict)  # content file → (entry as parsed, problems) after a live edit
+    markdown: object = None  # the Markdown renderer live edits parse with, made on first use
+    readers: dict | None = None  # entry key → paths of the pages that read it, made on first use
+
+    def __post_init__(self) -> None:
+        entries = self.renderer.resolved.library.all()
+        self.digests = self.digests or self.entry_cache.digests()
+        self.by_source = {e.source: e for e in entries}
+        self.by_key = {e.key: e for e in entries}
+        self.search_numbers = {e[0]: n for n, e in enumerate(self.search.index["entries"])} if self.search else {}
 
 
 class _Clock:
@@ -57,11 +83,13 @@ class _Clock:
 
 
 def build(root: Path, output: str | None = None, base_url: str | None = None, strict: bool = False,
-          jobs: int | None = None, write: bool = True, clean: bool = False, kiosk: bool = False) -> BuildResult:
+          jobs: int | None = None, write: bool = True, clean: bool = False, kiosk: bool = False,
+          keep_state: bool = False) -> BuildResult:
     """Build the site in root (the kiosk edition when kiosk); raise ConfigError/ContentError carrying the report on problems.
 
     Unless clean is set, files parsed and pages rendered by earlier builds are reused when
     nothing they depend on changed (see cache.py and changes.py); the output is the same.
+    keep_state returns the build's state in memory (result.state) for the live preview.
     """
     report = Report()
     result = BuildResult(None, report=report)
@@ -76,17 +104,18 @@ def build(root: Path, output: str | None = None, base_url: str | None = None, st
                                 (site.base_url, strict, site.edition))
     last = LastBuild(site.root, site.output, enabled=write and not clean)
     clock.lap("config")
-    if write and last.unchanged(signature):
+    if write and not keep_state and last.unchanged(signature):
         report.problems[:] = last.warnings
         result.output, result.unchanged = site.output, True
         return result
-    _make(site, result, clock, strict, jobs, write, clean)
+    _make(site, result, clock, strict, jobs, write, clean, keep_state)
     if result.output is not None:
         last.store(signature, report.warnings)
     return result
 
 
-def _make(site: Site, result: BuildResult, clock: _Clock, strict: bool, jobs: int | None, write: bool, clean: bool) -> None:
+def _make(site: Site, result: BuildResult, clock: _Clock, strict: bool, jobs: int | None, write: bool, clean: bool,
+          keep_state: bool = False) -> None:
     """Every stage after config.  Their modules are imported here, not at the top, so that a build
     with nothing to do (above) starts without loading Jinja2, Pillow and Markdown (0.3 s)."""
     from . import images, kiosk, refs, stats
@@ -121,7 +150,7 @@ def _make(site: Site, result: BuildResult, clock: _Clock, strict: bool, jobs: in
     book = PageBook(site.root, site.output, enabled=not clean)
     try:
         cores = jobs or os.cpu_count() or 1
-        page_list = _page_list(renderer, resolved, pictures, tree, entry_cache.digests(), clean, cores)
+        page_list, search = _page_list(renderer, resolved, pictures, tree, entry_cache.digests(), clean, cores)
         clock.lap("search")
         marks = Fingerprints(renderer, entry_cache.digests(), book.template_globals)
         todo, kept = book.split(page_list, marks)
@@ -141,6 +170,9 @@ def _make(site: Site, result: BuildResult, clock: _Clock, strict: bool, jobs: in
             raise ContentError(report)
         tree.commit()
         book.store()
+        if keep_state:
+            result.state = BuildState(site, strict, renderer, entry_cache, book.new, book.template_globals,
+                                      {job.path: job for job in page_list}, search)
         clock.lap("swap")
     except OSError as exc:
         tree.abort()
@@ -151,27 +183,31 @@ def _make(site: Site, result: BuildResult, clock: _Clock, strict: bool, jobs: in
     result.output = site.output
 
 
-def _page_list(renderer, resolved, pictures: dict, tree: OutputTree, digests: dict, clean: bool, jobs: int) -> list:
-    """Every page of the site: the pages of render.page_jobs, the search page, feed and sitemap."""
+def _page_list(renderer, resolved, pictures: dict, tree: OutputTree, digests: dict, clean: bool, jobs: int) -> tuple[list, object]:
+    """Every page of the site (the pages of render.page_jobs, the search page, feed and sitemap) and the search index."""
     from .render import extra_jobs, page_jobs
 
     page_list = page_jobs(resolved, renderer.env)
+    search = None
     if "search.html" in renderer.env.list_templates():
-        page_list.append(_search_index(resolved, pictures, tree, digests, clean, jobs))
-    return page_list + extra_jobs(resolved, page_list)
+        job, search = _search_index(resolved, pictures, tree, digests, clean, jobs)
+        page_list.append(job)
+    return page_list + extra_jobs(resolved, page_list), search
 
 
-def _search_index(resolved, pictures: dict, tree: OutputTree, digests: dict, clean: bool, jobs: int):
-    """Write search-index.js (texts of unchanged entries from the cache); return the search page's job."""
+def _search_index(resolved, pictures: dict, tree: OutputTree, digests: dict, clean: bool, jobs: int) -> tuple:
+    """Write search-index.js and its text shards (texts of unchanged entries from the cache); return the search page's job and the files."""
     from . import search
 
     memo_file = cache_dir(resolved.library.site.root) / "search.pickle"
     texts = search.TextMemo(digests, {} if clean else load(memo_file) or {})
-    script = search.index_script(search.build_index(resolved, pictures, texts, jobs))
+    files = search.IndexFiles(search.build_index(resolved, pictures, texts, jobs))
+    written = files.all()
     if texts.changed():
         save(memo_file, texts.used)
-    tree.write(search.INDEX_FILE, script)
-    return search.page_job(resolved.library.site, script)
+    for name, data in written.items():
+        tree.write(name, data)
+    return search.page_job(resolved.library.site, written[search.INDEX_FILE]), files
 
 
 def _os_problem(exc: OSError, output: Path) -> str:
@@ -211,10 +247,10 @@ def _render_all(renderer: Renderer, jobs: list[PageJob], tree: OutputTree, cores
     """Render and write pages, on several cores for many; per written page, its fingerprint and what it read."""
     if cores > 1 and len(jobs) >= PARALLEL_PAGES and "fork" in multiprocessing.get_all_start_methods():
         return _render_parallel(renderer, jobs, tree, cores, marks)
-    return _render_jobs(renderer, jobs, marks, tree.write)
+    return render_jobs(renderer, jobs, marks, tree.write)
 
 
-def _render_jobs(renderer: Renderer, jobs: list[PageJob], marks, write) -> dict[str, tuple]:
+def render_jobs(renderer: Renderer, jobs: list[PageJob], marks, write) -> dict[str, tuple]:
     """Render jobs and write each page with write(path, bytes); per page, its fingerprint and reads."""
     done = {}
     for job in jobs:
@@ -233,7 +269,7 @@ def _render_slice(bounds: tuple[int, int]) -> tuple[dict, list]:
     """Render jobs[start:stop] in a forked worker; per page its fingerprint and reads, and the problems."""
     renderer, jobs, root, marks = _STATE
     renderer.report = Report()
-    done = _render_jobs(renderer, jobs[bounds[0]:bounds[1]], marks, lambda path, data: write_into(root, path, data))
+    done = render_jobs(renderer, jobs[bounds[0]:bounds[1]], marks, lambda path, data: write_into(root, path, data))
     return done, renderer.report.problems
 
 

@@ -332,6 +332,11 @@ class Renderer:
             self.env.reads.merge(card[1])
         return card[0]
 
+    def forget(self, keys) -> None:
+        """Forget the cards of entries whose text changed since they were rendered."""
+        for key in keys:
+            self.cards.pop(key, None)
+
     def _picture(self, ref):
         """The processed picture for an image field (url, width, height), or None."""
         if isinstance(ref, ImageRef):

@@ -2,8 +2,9 @@
 
 ``build_index`` turns the resolved library into plain data: per entry its URL, title,
 collection, facet values, pinyin initials, card picture and its text normalised by
-``normalise``.  ``index_script`` writes that as a script, so the search page works from a
-folder (file://) with no server.  ``search`` is the matcher; assets/search.js is the same
+``normalise``.  ``index_files`` writes that as scripts — a core of everything but the texts, and
+the texts in shards the page loads on the first query with words — so the search page works from
+a folder (file://) with no server and a big hall's page opens without its whole text.  ``search`` is the matcher; assets/search.js is the same
 matcher for the browser, and tests prove both give identical results.
 
 Matching is an exact substring search over normalised text: every word of the query must occur;
@@ -32,6 +33,9 @@ from .schema import ImageRef, Record
 
 INDEX_FILE = "search-index.js"
 INDEX_GLOBAL = "SHOWCASE_SEARCH_INDEX"
+SHARD_GLOBAL = "SHOWCASE_SEARCH_TEXTS"
+SHARD_FOLDER = "search/"
+SHARD_ENTRIES = 400
 SEARCH_PAGE = "search/index.html"
 TEXT_TYPES = ("text", "markdown", "enum", "ref")
 # Full-width punctuation is kept as written (，：（）) so snippets keep Chinese typography;
@@ -95,6 +99,11 @@ def default_fields(collection: Collection) -> list[str]:
     return paths + ["body"]
 
 
+def text_paths(site: Site, collection: Collection) -> list[str]:
+    """The fields searched in a collection's entries: site.yaml's search.fields, else default_fields."""
+    return list(site.search.fields) or default_fields(collection)
+
+
 def value_texts(value) -> list[str]:
     """The words a field value shows: text, an entry's title, a record's text fields."""
     if isinstance(value, Entry):
@@ -138,7 +147,7 @@ def build_index(resolved: Resolved, pictures: dict, texts: TextMemo | None = Non
     site: Site = resolved.library.site
     options = site.search
     collections = [site.collection(name) for name in options.collections]
-    paths_of = {c.name: list(options.fields) or default_fields(c) for c in collections}
+    paths_of = {c.name: text_paths(site, c) for c in collections}
     texts.fill([(e, paths_of[c.name]) for c in collections for e in resolved.library.entries.get(c.name, [])], jobs)
     facets = [{"name": "collection", "label": "类别", "values": [c.name for c in collections], "labels": [c.label for c in collections]}]
     facets += [{"name": f.name, "label": f.label, "values": []} for f in options.facets]
@@ -226,14 +235,106 @@ def _value_numbers(found: list, table: list, positions: dict) -> list[int]:
     return numbers
 
 
-def index_script(index: dict) -> bytes:
-    """search-index.js: the index as a script that sets one global (works from file://)."""
-    data = json.dumps(index, ensure_ascii=False, separators=(",", ":"))
-    return f"window.{INDEX_GLOBAL}={data};\n".encode("utf-8")
+class IndexFiles:
+    """The files the browser loads: search-index.js (everything but the texts) and the text shards.
+
+    The core index names each shard and the entries it fills; a shard holds the normalised texts of
+    up to SHARD_ENTRIES consecutive entries of one collection, in a file named by its content's
+    hash.  Shards are cut by count, not size, so an edited text changes only its own shard, and
+    ``update`` remakes just that shard and the core (whose entries part it keeps from last time).
+    """
+
+    def __init__(self, index: dict):
+        self.index = index
+        self.shards: list[list] = []
+        self._entries_json = ""
+
+    def all(self) -> dict[str, bytes]:
+        """Every file, by its path in the site."""
+        entries = self.index["entries"]
+        files: dict[str, bytes] = {}
+        self.shards = []
+        for first, stop in _shard_bounds(entries):
+            name, key, data = self._shard(first, stop)
+            files[name] = data
+            self.shards.append([name, key, first, stop - first])
+        self._entries_json = _json([e[:3] + [""] + e[4:] for e in entries])
+        files[INDEX_FILE] = self._core()
+        return files
+
+    def update(self, changed: set[int]) -> dict[str, bytes]:
+        """The files to write after the texts of the entries numbered changed were replaced in the index."""
+        files: dict[str, bytes] = {}
+        for shard in self.shards:
+            first, count = shard[2], shard[3]
+            if any(first <= n < first + count for n in changed):
+                name, key, data = self._shard(first, first + count)
+                files[name] = data
+                shard[:2] = [name, key]
+        files[INDEX_FILE] = self._core()
+        return files
+
+    @property
+    def names(self) -> set[str]:
+        """The paths of the current files."""
+        return {shard[0] for shard in self.shards} | {INDEX_FILE}
+
+    def _shard(self, first: int, stop: int) -> tuple[str, str, bytes]:
+        """(path, key, bytes) of the shard of entries[first:stop]."""
+        texts = _json([e[3] for e in self.index["entries"][first:stop]])
+        key = hashlib.sha256(texts.encode("utf-8")).hexdigest()[:12]
+        data = f'(window.{SHARD_GLOBAL}||(window.{SHARD_GLOBAL}={{}}))["{key}"]={texts};\n'
+        return f"{SHARD_FOLDER}text-{key}.js", key, data.encode("utf-8")
+
+    def _core(self) -> bytes:
+        """search-index.js: version, facets, shards and the entries without their texts."""
+        core = (f'{{"version":2,"facets":{_json(self.index["facets"])},"shards":{_json(self.shards)},'
+                f'"entries":{self._entries_json}}}')
+        return f"window.{INDEX_GLOBAL}={core};\n".encode("utf-8")
+
+
+def _json(value) -> str:
+    """Compact JSON with Chinese as it is."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def index_files(index: dict) -> dict[str, bytes]:
+    """Every file of the search index (see IndexFiles)."""
+    return IndexFiles(index).all()
+
+
+def _shard_bounds(entries: list) -> list[tuple[int, int]]:
+    """(first, stop) of each shard: runs of up to SHARD_ENTRIES entries of one collection."""
+    bounds = []
+    first = 0
+    for n, entry in enumerate(entries):
+        if n > first and (entry[2] != entries[first][2] or n - first == SHARD_ENTRIES):
+            bounds.append((first, n))
+            first = n
+    if entries:
+        bounds.append((first, len(entries)))
+    return bounds
+
+
+def read_index(folder) -> dict:
+    """The whole index a build wrote into folder (core and text shards put back together)."""
+    from pathlib import Path
+
+    folder = Path(folder)
+    text = (folder / INDEX_FILE).read_text(encoding="utf-8")
+    index = json.loads(text[text.index("=") + 1:text.rindex(";")])
+    for name, _, first, count in index.pop("shards"):
+        shard = (folder / name).read_text(encoding="utf-8")
+        texts = json.loads(shard[shard.index("]=") + 2:shard.rindex(";")])
+        if len(texts) != count:
+            raise ValueError(f"{name}: {len(texts)} texts, the index expects {count}")
+        for entry, entry_text in zip(index["entries"][first:first + count], texts):
+            entry[3] = entry_text
+    return index
 
 
 def page_job(site: Site, script: bytes) -> PageJob:
-    """The search page (search/), told the index's version so browsers fetch a changed index."""
+    """The search page (search/), told the core index's version so browsers fetch a changed index."""
     version = hashlib.sha256(script).hexdigest()[:8]
     return PageJob(SEARCH_PAGE, "search.html", "搜索", {"index_version": version},
                    f"在{site.title}里按姓名、地区、行业、荣誉或事迹查找")

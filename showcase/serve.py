@@ -43,6 +43,8 @@ class Preview:
     changed_at: float | None = None
     clients: set = field(default_factory=set)
     observer: object = None
+    saved: set = field(default_factory=set)  # input files saved since the last rebuild
+    state: object = None  # the last full build's state in memory, for live edits (live.py)
 
     def is_input(self, path: str) -> bool:
         """True for site.yaml and files under content/, templates/ and assets/ (not the output or caches)."""
@@ -53,13 +55,35 @@ class Preview:
         return parts == ("site.yaml",) or (len(parts) > 1 and parts[0] in ("content", "templates", "assets"))
 
     def rebuild(self) -> str:
+        """Apply the saved files as a live edit, or build (incrementally); return a one-line summary for the terminal."""
+        saved, self.saved = self.saved, set()
+        if self.state is not None and saved and not self.failed:
+            line = self._live_edit(saved)
+            if line:
+                return line
+        return self._build()
+
+    def _live_edit(self, saved: set) -> str:
+        """Apply a text-only edit to the last build in memory ('' when a full build is needed)."""
+        from .live import apply
+
+        try:
+            done = apply(self.state, saved)
+        except Exception:  # anything unexpected: the full build below finds and reports it
+            done = None
+        if done is None:
+            return ""
+        return f"已更新：重新读取 {done.entries} 个条目，重新生成 {done.pages} 个页面（保存到可以刷新：{done.seconds:.2f} 秒）"
+
+    def _build(self) -> str:
         """Build (incrementally), remember the outcome and return a one-line summary for the terminal."""
         from .cli import summary
         from .pipeline import build
 
         started = time.perf_counter()
+        self.state = None
         try:
-            result = build(self.root, **self.options)
+            result = build(self.root, keep_state=True, **self.options)
         except (ConfigError, ContentError) as exc:
             self.failed, self.problems = True, list(exc.args[0].problems)
             return f"内容有 {len(exc.args[0].errors)} 个错误：浏览器里的每个页面都会列出来；改好保存后自动刷新。"
@@ -72,7 +96,11 @@ class Preview:
                                      "这不是您的内容的问题。请把这句话报告给维护者；改动内容后会再试。")]
             return f"内部错误：{type(exc).__name__}: {exc}"
         self.failed, self.problems = False, list(result.report.warnings)
-        self.output = result.output
+        self.output, self.state = result.output, result.state
+        if self.state is not None:
+            from .live import prepare
+
+            prepare(self.state)
         line = summary(result)
         return f"{line[: line.find('打开')]}（保存到可以刷新：{time.perf_counter() - started:.2f} 秒）"
 
@@ -134,8 +162,10 @@ def _watch(preview: Preview):
         def on_any_event(self, event) -> None:
             if event.event_type in ("opened", "closed_no_write") or (event.is_directory and event.event_type == "modified"):
                 return
-            paths = (event.src_path, getattr(event, "dest_path", "") or "")
-            if any(path and preview.is_input(os.fsdecode(path)) for path in paths):
+            paths = [os.fsdecode(p) for p in (event.src_path, getattr(event, "dest_path", "")) if p]
+            inputs = [path for path in paths if preview.is_input(path)]
+            if inputs:
+                preview.saved.update(inputs if not event.is_directory else [preview.root / "content"])
                 preview.changed_at = time.monotonic()
 
     observer = Observer()
@@ -163,6 +193,7 @@ def _rebuild_when_quiet(preview: Preview) -> None:
     if not all(emitter.is_alive() for emitter in preview.observer.emitters):
         preview.observer.stop()  # a watch thread died (say, a folder vanished mid-scan): watch afresh, rebuild
         preview.observer = _watch(preview)
+        preview.state = None  # changes may have been missed: a full build
         preview.changed_at = time.monotonic() - QUIET_SECONDS
     changed = preview.changed_at
     if changed is None or time.monotonic() - changed < QUIET_SECONDS:

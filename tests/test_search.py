@@ -13,15 +13,26 @@ from urllib.parse import quote
 import pytest
 
 from conftest import REPO, run_build
-from showcase.search import INDEX_GLOBAL, clean_initials, normalise, query_words, search
+from showcase import search as search_module
+from showcase.search import INDEX_GLOBAL, IndexFiles, clean_initials, index_files, normalise, query_words, read_index, search
 
 
 def load_index(output: Path) -> dict:
-    """The index a build wrote into search-index.js."""
+    """The index a build wrote into search-index.js and its text shards."""
+    return read_index(output)
+
+
+def core_of(files: dict) -> dict:
+    """The core index among index_files' files."""
+    text = files["search-index.js"].decode("utf-8")
+    return json.loads(text[len(f"window.{INDEX_GLOBAL}="):-2])
+
+
+def core_index(output: Path) -> dict:
+    """search-index.js alone, as the page loads it first."""
     text = (output / "search-index.js").read_text(encoding="utf-8")
-    prefix = f"window.{INDEX_GLOBAL}="
-    assert text.startswith(prefix) and text.endswith(";\n"), text[:80]
-    return json.loads(text[len(prefix):-2])
+    assert text.startswith(f"window.{INDEX_GLOBAL}=") and text.endswith(";\n"), text[:80]
+    return core_of({"search-index.js": text.encode("utf-8")})
 
 
 def titles(index: dict, urls: list) -> list:
@@ -107,6 +118,34 @@ def test_initials_match_a_prefix():
     assert search(INDEX, "", initials="zy").urls == ["workers/b/", "studios/c/"]
     assert search(INDEX, "", initials="AZY").urls == ["workers/a/"]
     assert search(INDEX, "", initials="AZYX").urls == []
+
+
+def test_texts_go_into_shards_of_one_collection_that_read_back_whole(tmp_path, monkeypatch):
+    monkeypatch.setattr(search_module, "SHARD_ENTRIES", 1000)
+    assert [shard[2:] for shard in core_of(index_files(INDEX))["shards"]] == [[0, 2], [2, 2]]  # one collection each
+    monkeypatch.setattr(search_module, "SHARD_ENTRIES", 1)
+    files = index_files(INDEX)
+    for name, data in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(data)
+    core = core_index(tmp_path)
+    assert [e[3] for e in core["entries"]] == ["", "", "", ""]
+    assert [(first, count) for _, _, first, count in core["shards"]] == [(0, 1), (1, 1), (2, 1), (3, 1)]
+    assert all(name.startswith("search/text-") and name.endswith(".js") for name, *_ in core["shards"])
+    assert read_index(tmp_path) == dict(INDEX, version=2)
+    assert index_files(INDEX) == files  # the same texts give the same file names and bytes
+
+
+def test_an_edited_text_remakes_its_shard_and_the_core_only(monkeypatch):
+    monkeypatch.setattr(search_module, "SHARD_ENTRIES", 2)
+    index = json.loads(json.dumps(INDEX))
+    files = IndexFiles(index)
+    before = files.all()
+    index["entries"][3][3] += " 新补充的一句"
+    update = files.update({3})
+    assert len(update) == 2 and "search-index.js" in update  # the studios' shard and the core
+    fresh = IndexFiles(json.loads(json.dumps(index))).all()
+    assert {name: data for name, data in {**before, **update}.items() if name in files.names} == fresh
 
 
 # --------------------------------------------------------------------------- the built demo
@@ -200,6 +239,19 @@ def test_without_a_search_section_every_collection_and_taxonomy_is_used(make_pro
     assert search(index, "向“新”前行").urls == ["workers/ai-ziyang/"]  # so are the sources by default
 
 
+def test_the_search_command_shows_what_a_visitor_finds(demo_site, demo_index, tmp_path):
+    proc = run_build(REPO, "search", "子洋", "--output", str(demo_site))
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    expected = search(demo_index, "子洋")
+    assert lines[0] == f"搜索「子洋」：找到 {len(expected.urls)} 个展项。"
+    assert lines[1] == "  1. 艾子洋 · 劳模工匠 · workers/ai-ziyang/"
+    assert f"  地区：吉林长春 {expected.counts['region']['吉林长春']}" in lines
+    missing = run_build(REPO, "search", "子洋", "--output", str(tmp_path / "nothing"))
+    assert missing.returncode == 1 and "先运行 python build.py 生成网站" in missing.stderr
+    assert "Traceback" not in missing.stderr
+
+
 # --------------------------------------------------------------------------- in Chromium
 
 QUERIES = [
@@ -222,8 +274,31 @@ def search_page(demo_site, served, chromium):
     context.close()
 
 
+LOAD_TEXTS = """() => new Promise((done) => ShowcaseSearch.loadTexts(window.SHOWCASE_SEARCH_INDEX,
+    document.getElementById('search').dataset.root, done))"""
+
+
+def test_before_its_texts_load_the_page_finds_by_title_then_by_everything(search_page, demo_index):
+    base, page = search_page
+    page.goto(base + "search/", wait_until="load")
+    assert not page.evaluate("ShowcaseSearch.textsLoaded(window.SHOWCASE_SEARCH_INDEX)")
+    assert page.evaluate("document.querySelectorAll('script[src*=\"search/text-\"]').length") == 0
+    early = page.evaluate("ShowcaseSearch.search(window.SHOWCASE_SEARCH_INDEX, '吉林长春').urls")
+    assert early == [e[0] for e in demo_index["entries"] if "吉林长春" in normalise(e[1])]
+    assert page.evaluate(LOAD_TEXTS) is True
+    assert page.evaluate("ShowcaseSearch.search(window.SHOWCASE_SEARCH_INDEX, '吉林长春').urls") == search(demo_index, "吉林长春").urls
+
+
+def test_the_core_index_holds_no_texts(demo_site, demo_index):
+    core = core_index(demo_site)
+    assert {e[3] for e in core["entries"]} == {""}
+    assert len(core["shards"]) >= len({e[2] for e in demo_index["entries"]})
+    assert sum(count for *_, count in core["shards"]) == len(core["entries"])
+
+
 def test_browser_and_python_give_identical_results(search_page, demo_index):
     _, page = search_page
+    assert page.evaluate(LOAD_TEXTS) is True
     got = page.evaluate("""(queries) => queries.map(([q, f, i]) => {
         const r = ShowcaseSearch.search(window.SHOWCASE_SEARCH_INDEX, q, f, i);
         return {urls: r.urls, counts: r.counts};
@@ -240,6 +315,8 @@ def test_browser_and_python_give_identical_results(search_page, demo_index):
 
 
 def result_titles(page) -> list[str]:
+    """The titles of the results the page shows, once its texts are in."""
+    page.wait_for_function("!document.getElementById('search-status').textContent.includes('正在载入')")
     return page.locator("#search-results .result-title").all_inner_texts()
 
 
