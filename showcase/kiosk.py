@@ -2,10 +2,11 @@
 
 The kiosk edition is the same pipeline over the same content with ``templates/kiosk/`` searched
 before ``templates/`` (an overlay template reaches the web one it extends as ``web/NAME``), the
-kiosk assets (``assets/kiosk.js``, ``assets/kiosk.css``, left out of the web edition), QR codes
-to the web edition, and every link that would leave the kiosk turned into a QR code with a short
-caption.  ``attract_slides`` is the generic list the attract loop shows; a feature adds a kind of
-slide by adding items here and a template ``kiosk/slides/KIND.html``.
+kiosk assets (``assets/kiosk.js``, ``assets/kiosk.css``, ``assets/kiosk-search.js`` for the 找人
+keypad page; left out of the web edition), QR codes to the web edition, and every link that would
+leave the kiosk turned into a QR code with a short caption.  ``attract_slides`` is the generic
+list the attract loop shows; a feature adds a kind of slide by adding items here and a template
+``kiosk/slides/KIND.html``.
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from urllib.parse import quote
 import segno
 from markupsafe import Markup
 
-KIOSK_ASSETS = ("kiosk.js", "kiosk.css")
+KIOSK_ASSETS = ("kiosk.js", "kiosk.css", "kiosk-search.js")
 VERSION_FILE = "kiosk-version.json"
 OFFSITE_LINK = re.compile(r"""<a\b[^>]*?\bhref=(["'])((?:https?:|mailto:|tel:|//)[^"']*)\1[^>]*>(.*?)</a>""", re.S | re.I)
 TAGS = re.compile(r"<[^>]+>")
