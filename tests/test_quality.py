@@ -375,3 +375,23 @@ def test_not_found_page_links_work_from_a_deep_path(sub_path_site, served):
     assert any(w == "<a href>" for w, _ in internal), f"404.html has no internal link: {internal}"
     problems = crawler.check_refs(f"404.html at /{SUB_PATH}no/such/deep/page/", deep, refs)
     assert not problems, "broken references in 404.html served from a deep path:\n" + listing(problems)
+
+
+def test_a_copy_opened_from_a_folder_is_browsed_by_clicking(demo_site, chromium):
+    """From file:// (a USB stick) a click on a folder link opens that folder's index.html, not a file listing."""
+    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    try:
+        page = context.new_page()
+        page.goto((demo_site / "index.html").as_uri(), wait_until="load")
+        page.locator(".nav a", has_text="劳模工匠").first.click()
+        page.wait_for_load_state("load")
+        assert page.url == (demo_site / "workers" / "index.html").as_uri()
+        assert page.locator("h1").inner_text().strip() == "劳模工匠"
+        page.locator("a.card-link").first.click()
+        page.wait_for_load_state("load")
+        assert page.url.endswith("/index.html") and page.locator("h1.entry-title").count() == 1
+        page.locator("a.brand").click()
+        page.wait_for_load_state("load")
+        assert page.url == (demo_site / "index.html").as_uri()
+    finally:
+        context.close()
