@@ -205,8 +205,10 @@
       })
       .catch(() => {});
   }
-  poll();
-  setInterval(poll, POLL * 1000);
+  if (location.protocol !== 'file:') {  // opened from a folder there is no server to beat for, nor a new version
+    poll();
+    setInterval(poll, POLL * 1000);
+  }
 
   // ---------- 开始
   if (isHome && attractEl && new URLSearchParams(location.search).has('attract')) {

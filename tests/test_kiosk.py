@@ -908,3 +908,18 @@ def test_launcher_without_any_kiosk_build_and_a_broken_site_yaml_says_what_is_wr
     site_yaml.write_text(site_yaml.read_text(encoding="utf-8").replace("collections:", "collections: [\n", 1), encoding="utf-8")
     proc = run_build(root, "kiosk", "--browser", "/bin/false")
     assert proc.returncode == 1 and "site.yaml" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_from_a_folder_the_kiosk_does_not_poll_for_a_server(kiosk_site, chromium):
+    """Opened from a folder (file://) there is no local server: no heartbeat requests, no errors in the console."""
+    context = chromium.new_context(viewport={"width": 1920, "height": 1080}, has_touch=True, locale="zh-CN")
+    try:
+        page = context.new_page()
+        noise = []
+        page.on("requestfailed", lambda request: noise.append(request.url))
+        page.on("console", lambda message: noise.append(message.text) if message.type == "error" else None)
+        page.goto((kiosk_site / "index.html").as_uri(), wait_until="load")
+        page.wait_for_timeout(500)
+        assert [n for n in noise if "kiosk-version" in n] == []
+    finally:
+        context.close()
