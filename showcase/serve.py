@@ -15,6 +15,7 @@ import html
 import json
 import mimetypes
 import os
+import signal
 import sys
 import time
 from dataclasses import dataclass, field
@@ -127,6 +128,7 @@ def serve(root: Path, host: str, port: int, options: dict) -> int:
 
     for name in ("tornado.access", "tornado.application", "tornado.general"):
         logging.getLogger(name).setLevel(logging.CRITICAL)  # the terminal is for the publicist
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C stops the preview even if started where it was ignored
     preview = Preview(root.resolve(), options)
     preview.observer = _watch(preview)  # before the first build, so that no save is missed
     print(preview.rebuild(), flush=True)
