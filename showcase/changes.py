@@ -171,7 +171,8 @@ class PageBook:
     def mark_dirty(self, paths) -> None:
         """Note pages rewritten outside a build, so that the next build renders them again."""
         known = self._dirty()
-        fresh = [path for path in paths if path not in set(known)]
+        seen = set(known)
+        fresh = [path for path in paths if path not in seen]
         if fresh:
             write_atomic(self.dirty_file, "\n".join(known + fresh).encode("utf-8"))
 

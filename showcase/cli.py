@@ -164,12 +164,11 @@ def _search(root: Path, output: str | None, words: list[str]) -> int:
     query = " ".join(words)
     result = search(index, query)
     by_url = {entry[0]: entry for entry in index["entries"]}
-    labels = dict(zip(index["facets"][0]["values"], index["facets"][0].get("labels", [])))
-    kinds = index["facets"][0]["values"]
+    kinds = index["facets"][0].get("labels") or index["facets"][0]["values"]
     print(f"搜索「{query}」：找到 {len(result.urls)} 个展项。" if query else f"展厅共有 {len(result.urls)} 个展项。")
     for number, url in enumerate(result.urls[:SEARCH_SHOWN], start=1):
         entry = by_url[url]
-        print(f"{number:>3}. {entry[1]} · {labels.get(kinds[entry[2]], kinds[entry[2]])} · {url}")
+        print(f"{number:>3}. {entry[1]} · {kinds[entry[2]]} · {url}")
     if len(result.urls) > SEARCH_SHOWN:
         print(f"     ……另有 {len(result.urls) - SEARCH_SHOWN} 个")
     for facet in index["facets"]:

@@ -47,6 +47,7 @@ class LiveResult:
 def apply(state: BuildState, paths: set[str]) -> LiveResult | None:
     """Apply the saved files to the state and the served folder; None when a normal build is needed."""
     started = time.perf_counter()
+    prepare(state)
     edits = []
     for path in sorted(paths):
         found = _edited_entry(state, Path(path))
@@ -102,7 +103,6 @@ def _parse_again(state: BuildState, entry: Entry, path: Path) -> tuple[Entry, li
     if before is None:
         return None
     report = Report()
-    prepare(state)
     new = entry_from_file(path, site.root, collection, state.markdown, report)
     if new is None or report.problems != old_problems or not text_only(before, new, site, collection):
         return None

@@ -55,14 +55,13 @@ class BuildState:
     template_globals: dict
     jobs: dict  # page path → PageJob
     search: object | None  # the search index and its files (search.IndexFiles), when the site has search
-    digests: dict = field(default_factory=dict)  # content file → hash of its bytes
+    digests: dict  # content file → hash of its bytes (updated by live edits)
     latest: dict = field(default_factory=dict)  # content file → (entry as parsed, problems) after a live edit
     markdown: object = None  # the Markdown renderer live edits parse with, made on first use
     readers: dict | None = None  # entry key → paths of the pages that read it, made on first use
 
     def __post_init__(self) -> None:
         entries = self.renderer.resolved.library.all()
-        self.digests = self.digests or self.entry_cache.digests()
         self.by_source = {e.source: e for e in entries}
         self.by_key = {e.key: e for e in entries}
         self.search_numbers = {e[0]: n for n, e in enumerate(self.search.index["entries"])} if self.search else {}
@@ -150,9 +149,10 @@ def _make(site: Site, result: BuildResult, clock: _Clock, strict: bool, jobs: in
     book = PageBook(site.root, site.output, enabled=not clean)
     try:
         cores = jobs or os.cpu_count() or 1
-        page_list, search = _page_list(renderer, resolved, pictures, tree, entry_cache.digests(), clean, cores)
+        digests = entry_cache.digests()
+        page_list, search = _page_list(renderer, resolved, pictures, tree, digests, clean, cores)
         clock.lap("search")
-        marks = Fingerprints(renderer, entry_cache.digests(), book.template_globals)
+        marks = Fingerprints(renderer, digests, book.template_globals)
         todo, kept = book.split(page_list, marks)
         tree.link_from(site.output, [job.path for job in kept])
         done = _render_all(renderer, todo, tree, cores, marks)
@@ -172,7 +172,7 @@ def _make(site: Site, result: BuildResult, clock: _Clock, strict: bool, jobs: in
         book.store()
         if keep_state:
             result.state = BuildState(site, strict, renderer, entry_cache, book.new, book.template_globals,
-                                      {job.path: job for job in page_list}, search)
+                                      {job.path: job for job in page_list}, search, digests)
         clock.lap("swap")
     except OSError as exc:
         tree.abort()

@@ -167,7 +167,7 @@ def _watch(preview: Preview):
             paths = [os.fsdecode(p) for p in (event.src_path, getattr(event, "dest_path", "")) if p]
             inputs = [path for path in paths if preview.is_input(path)]
             if inputs:
-                preview.saved.update(inputs if not event.is_directory else [preview.root / "content"])
+                preview.saved.update(inputs if not event.is_directory else [str(preview.root / "content")])
                 preview.changed_at = time.monotonic()
 
     observer = Observer()

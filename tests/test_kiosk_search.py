@@ -14,10 +14,10 @@ from urllib.parse import quote
 import pytest
 
 from conftest import AXE_JS, REPO, VNU_JAR, html_pages
-from showcase.search import search
+from showcase.search import read_index, search
 import test_kiosk
 from test_kiosk import AXE_JS_RUN, CLICKABLE, TARGETS_JS, arrive, eventually, set_kiosk, shown, tap, touch_page
-from test_search import load_index, titles
+from test_search import titles
 
 kiosk_site = test_kiosk.kiosk_site   # the demo's kiosk build and its local server, fixtures here too
 kiosk_url = test_kiosk.kiosk_url
@@ -29,7 +29,7 @@ KEYS = [chr(c) for c in range(ord("A"), ord("Z") + 1)]
 @pytest.fixture(scope="module")
 def index(kiosk_site) -> dict:
     """The search index the kiosk build wrote."""
-    return load_index(kiosk_site)
+    return read_index(kiosk_site)
 
 
 def expected(index: dict, letters: str = "", **filters):
@@ -307,7 +307,7 @@ def test_a_long_list_and_a_long_facet_open_on_request(make_project, tiny_hall, b
         hall[f"content/workers/wang-{n:02d}.md"] = (worker.replace("name: 艾子洋\nslug: ai-ziyang", f"name: {name}\nslug: wang-{n:02d}")
                                                      .replace("region: 吉林长春", f"region: 地区{n:02d}"))
     out = build_project(make_project(hall), None, "--kiosk")
-    index = load_index(out)
+    index = read_index(out)
     context, page = touch_page(chromium, served(out) + "search/", clock=False)
     try:
         type_letters(page, "W")

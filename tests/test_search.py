@@ -17,11 +17,6 @@ from showcase import search as search_module
 from showcase.search import INDEX_GLOBAL, IndexFiles, clean_initials, index_files, normalise, query_words, read_index, search
 
 
-def load_index(output: Path) -> dict:
-    """The index a build wrote into search-index.js and its text shards."""
-    return read_index(output)
-
-
 def core_of(files: dict) -> dict:
     """The core index among index_files' files."""
     text = files["search-index.js"].decode("utf-8")
@@ -152,7 +147,7 @@ def test_an_edited_text_remakes_its_shard_and_the_core_only(monkeypatch):
 
 @pytest.fixture(scope="module")
 def demo_index(demo_site) -> dict:
-    return load_index(demo_site)
+    return read_index(demo_site)
 
 
 @pytest.mark.parametrize("query, first, expected", [
@@ -191,7 +186,7 @@ def test_initials_override_in_front_matter(make_project, tiny_hall, build_projec
     hall["content/workers/单田芳.md"] = tiny_hall["content/workers/艾子洋.md"].replace("name: 艾子洋\nslug: ai-ziyang", "name: 单田芳\ninitials: s t f")
     hall["content/workers/曾志.md"] = tiny_hall["content/workers/艾子洋.md"].replace("name: 艾子洋\nslug: ai-ziyang", "name: 曾志\nslug: zeng-zhi")
     output = build_project(make_project(hall))
-    index = load_index(output)
+    index = read_index(output)
     by_title = {e[1]: e[5] for e in index["entries"]}
     assert by_title["单田芳"] == "STF"  # pypinyin alone reads 单 as dan
     assert by_title["艾子洋"] == "AZY"
@@ -233,7 +228,7 @@ def test_without_a_search_section_every_collection_and_taxonomy_is_used(make_pro
     root = make_project(tiny_hall)
     text = (root / "site.yaml").read_text(encoding="utf-8")
     (root / "site.yaml").write_text(text[:text.index("search:")] + text[text.index("\ndata:") + 1:], encoding="utf-8")
-    index = load_index(build_project(root))
+    index = read_index(build_project(root))
     assert [f["name"] for f in index["facets"]] == ["collection", "honours", "regions", "industries"]
     assert search(index, "第一段正文").urls == ["workers/ai-ziyang/"]  # the body is searched
     assert search(index, "向“新”前行").urls == ["workers/ai-ziyang/"]  # so are the sources by default
