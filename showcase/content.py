@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+from sys import intern
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -19,7 +20,7 @@ from .cache import EntryCache, record, stamp
 from .config import Collection, DataSet, Site
 from .errors import Report, did_you_mean
 from .fsutil import EncodingProblem, read_text
-from .markup import KNOWN_SLUGS, Renderer, excerpt, plain_text, slugify
+from .markup import KNOWN_SLUGS, Renderer, excerpt, markdown_text, normalise, plain_text, slugify
 from .schema import Checker, ImageRef
 from .yamldoc import YList, YMap
 
@@ -100,6 +101,7 @@ class Entry:
                  fields: frozenset, title_field: str):
         self.collection = collection
         self.slug = slug
+        self.key = f"{collection}/{slug}"  # unique across the site (read on every attribute a page reads: kept, not computed)
         self.source = source
         self.stem = stem
         self.data = data
@@ -113,6 +115,7 @@ class Entry:
         self.sort_key = (pinyin_key(self.title), self.title, slug)
         self._html: Markup | None = None
         self.slugs: dict[str, str] = {}
+        self.body_words: str | None = None  # the body's searchable text, normalised (set by the parse workers)
 
     @property
     def body(self) -> Markup:
@@ -127,11 +130,6 @@ class Entry:
             self.source_body = Body(None, self.source_body.file, self.source_body.line, self.source_body.allow_html)
         self._html = None
         return self
-
-    @property
-    def key(self) -> str:
-        """collection/slug, unique across the site."""
-        return f"{self.collection}/{self.slug}"
 
     @property
     def title(self) -> str:
@@ -162,6 +160,28 @@ class Entry:
 
     def __repr__(self) -> str:
         return f"<Entry {self.key}>"
+
+    def __setstate__(self, state: dict) -> None:
+        """Unpickled (from a parse worker or the cache): short texts and field names shared between entries.
+
+        Each pickle brings its own copy of every field name and of values such as 高级技师; at
+        10,000 entries sharing them saves tens of megabytes.
+        """
+        state["data"] = {intern(k): _shared_text(v) for k, v in state["data"].items()}
+        state["lines"] = {intern(k): v for k, v in state["lines"].items()}
+        state["fields"] = _SHARED.setdefault(state["fields"], state["fields"])
+        syllables, title, slug = state["sort_key"]
+        state["sort_key"] = ([intern(s) for s in syllables], title, slug)
+        self.__dict__.update((intern(k), v) for k, v in state.items())
+
+
+_SHARED: dict = {}  # one copy of each collection's set of field names
+SHARED_TEXT = 24  # values up to this long are shared (names of regions, levels, publishers…)
+
+
+def _shared_text(value):
+    """The one copy of a short text value; anything else as it is."""
+    return intern(value) if type(value) is str and len(value) <= SHARED_TEXT else value
 
 
 @dataclass
@@ -405,7 +425,11 @@ def term_paths(site: Site) -> dict[str, list[str]]:
 
 
 def _parse_chunk(args) -> list[tuple]:
-    """Parse a chunk of files (in a worker process); per file (entry, problems), or the cache's record of them."""
+    """Parse a chunk of files (in a worker process).
+
+    Per file: (entry, problems), or the cache's record of them; and the body's searchable text
+    (worked out here, on all cores, from the text in hand; the cache does not keep it).
+    """
     root, allow_html, items, keep, light, paths = args
     render = markdown_renderer(allow_html)
     results = []
@@ -413,11 +437,13 @@ def _parse_chunk(args) -> list[tuple]:
         report = Report()
         before = stamp(path) if keep else None
         entry = entry_from_file(path, root, collection, render, report)
+        words = None
         if entry is not None:
             add_slugs(entry, paths.get(entry.collection, ()))
+            words = normalise(markdown_text(entry.source_body.markdown()))
             if light:
                 entry.travel_light()
-        results.append(record(path, before, entry, report.problems) if keep else (entry, report.problems))
+        results.append((record(path, before, entry, report.problems) if keep else (entry, report.problems), words))
     return results
 
 
@@ -438,10 +464,12 @@ def load_library(site: Site, report: Report, jobs: int | None = None, cache: Ent
     for number, (_, path) in enumerate(files):
         if number in found:
             results.append(found[number])
-        elif cache is not None:
-            results.append(cache.add(sources[number], next(parsed)))
-        else:
-            results.append(next(parsed))
+            continue
+        result, words = next(parsed)
+        entry, problems = cache.add(sources[number], result) if cache is not None else result
+        if entry is not None:
+            entry.body_words = words
+        results.append((entry, problems))
     library = Library(site)
     entries = []
     for entry, problems in results:

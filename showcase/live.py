@@ -154,6 +154,7 @@ def _take_text(entry: Entry, new: Entry, collection: Collection) -> None:
                 entry.data.pop(spec.name, None)
     entry.source_body = new.source_body
     entry._html = None
+    entry.body_words = None  # worked out again from the new body by the search index
 
 
 def _render_and_write(state: BuildState, entries: list[Entry]) -> int | None:

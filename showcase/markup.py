@@ -186,6 +186,26 @@ def slugify(text: str) -> str:
     return "-".join(w for w in words if w)
 
 
+# Full-width punctuation is kept as written (，：（）) so snippets keep Chinese typography;
+# everything else goes through NFKC (full-width letters and digits become half-width).
+KEEP = "\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65"
+NOT_KEPT = re.compile(f"[^{KEEP}]+")
+SPACES = re.compile("[ \t\n\r\f\v\u2028\u2029\ufeff]+")
+MARKDOWN_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+MARKDOWN_MARKS = re.compile(r"<[^>]*>|^\s{0,3}(#{1,6}|>|[-*+]|\d+\.)\s+|[*_`~]+", re.MULTILINE)
+
+
+def normalise(text: str) -> str:
+    """Text as the search index stores it: NFKC (full-width punctuation kept), lower case, spaces collapsed."""
+    text = NOT_KEPT.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
+    return SPACES.sub(" ", text.lower()).strip()
+
+
+def markdown_text(markdown: str) -> str:
+    """Readable text of a Markdown body (link and image text kept, markup dropped)."""
+    return MARKDOWN_MARKS.sub("", MARKDOWN_LINK.sub(r"\1", markdown))
+
+
 def plain_text(html: str) -> str:
     """Text of an HTML fragment, for descriptions."""
     text = re.sub(r"<[^>]+>", "", html)

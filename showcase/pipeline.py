@@ -6,6 +6,7 @@ site into place.  Large sites render on all cores (fork); each stage's time is r
 from __future__ import annotations
 
 import errno
+import gc
 import multiprocessing
 import os
 import time
@@ -124,8 +125,14 @@ def _make(site: Site, result: BuildResult, clock: _Clock, strict: bool, jobs: in
 
     report = result.report
     entry_cache = EntryCache(site.root, enabled=not clean)
-    library = load_library(site, report, jobs, entry_cache)
+    gc.disable()  # a million objects come out of the parse workers' pickles; none of them in cycles
+    try:
+        library = load_library(site, report, jobs, entry_cache)
+    finally:
+        gc.enable()
     entry_cache.store()
+    if not keep_state:  # the live preview reads the records again (live._last_parse)
+        entry_cache.drop_records()
     clock.lap("content")
     resolved = refs.resolve(library, report)
     clock.lap("refs")
@@ -200,11 +207,11 @@ def _search_index(resolved, pictures: dict, tree: OutputTree, digests: dict, cle
     from . import search
 
     memo_file = cache_dir(resolved.library.site.root) / "search.pickle"
-    texts = search.TextMemo(digests, {} if clean else load(memo_file) or {})
+    texts = search.TextMemo.loaded(digests, {} if clean else load(memo_file) or {})
     files = search.IndexFiles(search.build_index(resolved, pictures, texts, jobs))
     written = files.all()
     if texts.changed():
-        save(memo_file, texts.used)
+        save(memo_file, texts.saved())
     for name, data in written.items():
         tree.write(name, data)
     return search.page_job(resolved.library.site, written[search.INDEX_FILE]), files
@@ -279,11 +286,13 @@ def _render_parallel(renderer: Renderer, jobs: list[PageJob], tree: OutputTree, 
     _STATE = (renderer, jobs, tree.root, marks)
     step = max(1, len(jobs) // (cores * 8))
     slices = [(i, min(i + step, len(jobs))) for i in range(0, len(jobs), step)]
+    gc.freeze()  # the workers' garbage collector leaves the inherited library alone: no copying, no scanning
     try:
         with multiprocessing.get_context("fork").Pool(cores) as pool:
             parts = pool.map(_render_slice, slices)
     finally:
         _STATE = None
+        gc.unfreeze()
     all_done = {}
     for done, problems in parts:
         tree.claim(done)

@@ -131,10 +131,22 @@ class RecordingEnvironment(jinja2.Environment):
     reads: Reads | None = None
 
     def getattr(self, obj, attribute):
-        """entry.name, noting the entry."""
-        if self.reads is not None and type(obj) is Entry:
-            self.reads.entries.add(obj.key)
-        return super().getattr(obj, attribute)
+        """entry.name, noting the entry (Environment.getattr written out: pages read attributes millions of times)."""
+        if type(obj) is Entry:
+            if self.reads is not None:
+                self.reads.entries.add(obj.key)
+            try:
+                return getattr(obj, attribute)
+            except AttributeError:  # Entry.__getattr__ has already looked among the fields, as obj[attribute] would
+                return self.undefined(obj=obj, name=attribute)
+        try:
+            return getattr(obj, attribute)
+        except AttributeError:
+            pass
+        try:
+            return obj[attribute]
+        except (TypeError, LookupError, AttributeError):
+            return self.undefined(obj=obj, name=attribute)
 
     def getitem(self, obj, argument):
         """entry['name'], noting the entry."""

@@ -19,14 +19,13 @@ import hashlib
 import json
 import multiprocessing
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
 from .config import Collection, Site
 from .content import Entry, field_values, nested
-from .markup import plain_text
+from .markup import markdown_text, normalise, plain_text
 from .refs import Resolved
 from .render import PageJob
 from .schema import ImageRef, Record
@@ -38,21 +37,8 @@ SHARD_FOLDER = "search/"
 SHARD_ENTRIES = 400
 SEARCH_PAGE = "search/index.html"
 TEXT_TYPES = ("text", "markdown", "enum", "ref")
-# Full-width punctuation is kept as written (，：（）) so snippets keep Chinese typography;
-# everything else goes through NFKC (full-width letters and digits become half-width).
-KEEP = "\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65"
-NOT_KEPT = re.compile(f"[^{KEEP}]+")
-SPACES = re.compile("[ \t\n\r\f\v\u2028\u2029\ufeff]+")
 MAX_QUERY = 200
 MAX_WORDS = 10
-MARKDOWN_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-MARKDOWN_MARKS = re.compile(r"<[^>]*>|^\s{0,3}(#{1,6}|>|[-*+]|\d+\.)\s+|[*_`~]+", re.MULTILINE)
-
-
-def normalise(text: str) -> str:
-    """Text as the index stores it: NFKC (full-width punctuation kept), lower case, spaces collapsed."""
-    text = NOT_KEPT.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
-    return SPACES.sub(" ", text.lower()).strip()
 
 
 def query_words(query: str) -> list[str]:
@@ -67,11 +53,6 @@ def query_words(query: str) -> list[str]:
 def clean_initials(letters: str) -> str:
     """Keypad input as the index stores initials: upper-case A–Z only."""
     return re.sub(r"[^A-Z]", "", normalise(letters).upper())
-
-
-def markdown_text(markdown: str) -> str:
-    """Readable text of a Markdown body (link and image text kept, markup dropped)."""
-    return MARKDOWN_MARKS.sub("", MARKDOWN_LINK.sub(r"\1", markdown))
 
 
 def entry_initials(entry: Entry, override: str) -> str:
@@ -119,14 +100,17 @@ def value_texts(value) -> list[str]:
 
 
 def entry_text(entry: Entry, paths: list[str]) -> str:
-    """The entry's searchable text, normalised: title first, then each field, then the body."""
+    """The entry's searchable text, normalised: title first, then each field, then the body (always last)."""
     parts = [entry.title]
     for path in paths:
-        if path == "body":
+        if path == "body" and entry.body_words is None:
             parts.append(markdown_text(entry.source_body.markdown()))
-        elif path != entry.title_field:
+        elif path != entry.title_field and path != "body":
             parts.extend(text for value in field_values(entry.data, path) for text in value_texts(value))
-    return normalise(" ".join(parts))
+    text = normalise(" ".join(parts))
+    if "body" in paths and entry.body_words:  # normalised already, by the parse worker
+        return f"{text} {entry.body_words}" if text else entry.body_words
+    return text
 
 
 def _picture(entry: Entry, collection: Collection, pictures: dict) -> list | None:
@@ -180,6 +164,15 @@ class TextMemo:
         """True when this build's texts differ from those the memo was loaded with."""
         return self.used.keys() != self.stored
 
+    def saved(self) -> dict:
+        """The texts used, to store: as UTF-8 bytes, since pickling a str keeps a UTF-8 copy inside it for good."""
+        return {key: text.encode("utf-8") for key, text in self.used.items()}
+
+    @classmethod
+    def loaded(cls, file_digests: dict, saved: dict) -> "TextMemo":
+        """A memo of texts stored by saved()."""
+        return cls(file_digests, {key: text.decode("utf-8") for key, text in saved.items()})
+
     def key(self, entry: Entry, paths: list[str]) -> tuple | None:
         """What an entry's text depends on (None when its file's hash is not known)."""
         digest = self.file_digests.get(entry.source)
@@ -199,7 +192,8 @@ class TextMemo:
     def fill(self, wanted: list[tuple], jobs: int) -> None:
         """Work out the texts not known yet for (entry, paths) pairs, on all cores when there are many."""
         global _MISSING
-        missing = [(entry, paths, key) for entry, paths in wanted if (key := self.key(entry, paths)) not in self.known]
+        missing = [(entry, paths, key) for entry, paths in wanted
+                   if entry.body_words is None and (key := self.key(entry, paths)) not in self.known]
         if jobs < 2 or len(missing) < PARALLEL_TEXTS or "fork" not in multiprocessing.get_all_start_methods():
             return
         _MISSING = missing
