@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .fsutil import write_atomic
+from .fsutil import write_atomic_with
 from .output import MARKER
 
 PACKAGE = Path(__file__).resolve().parent
@@ -79,14 +79,15 @@ def sign(data: bytes) -> bytes | None:
     """data followed by its signature with this user's key (None when there is no key)."""
     if USER_KEY is None:
         return None
-    return hmac.new(USER_KEY, data, hashlib.sha256).digest() + data
+    return data + hmac.new(USER_KEY, data, hashlib.sha256).digest()
 
 
-def verified(blob: bytes) -> bytes | None:
-    """The data of a signed blob, or None when the signature is not this user's."""
+def verified(blob: bytes) -> memoryview | None:
+    """The data of a signed blob (a view, not a copy), or None when the signature is not this user's."""
     if USER_KEY is None or len(blob) < SIGNATURE_BYTES:
         return None
-    mac, data = blob[:SIGNATURE_BYTES], blob[SIGNATURE_BYTES:]
+    view = memoryview(blob)
+    data, mac = view[:-SIGNATURE_BYTES], view[-SIGNATURE_BYTES:]
     return data if hmac.compare_digest(mac, hmac.new(USER_KEY, data, hashlib.sha256).digest()) else None
 
 
@@ -102,14 +103,35 @@ def load(path: Path):
     return value if version == CODE_VERSION else None
 
 
+class _SigningWriter:
+    """A file that signs what is written through it (pickle.dump streams into it)."""
+
+    def __init__(self, handle):
+        self.handle = handle
+        self.mac = hmac.new(USER_KEY, digestmod=hashlib.sha256)
+
+    def write(self, data) -> int:
+        """Write data, adding it to the signature."""
+        self.mac.update(data)
+        return self.handle.write(data)
+
+
 def save(path: Path, value) -> None:
-    """Store value in a signed cache file, atomically; a cache that cannot be written is skipped."""
-    blob = sign(pickle.dumps((CODE_VERSION, value), protocol=pickle.HIGHEST_PROTOCOL))
-    if blob is None:
+    """Store value in a signed cache file, atomically; a cache that cannot be written is skipped.
+
+    The pickle streams to the file (the entry cache is 30 MB at 10,000 entries: no copy of it in memory).
+    """
+    if USER_KEY is None:
         return
+
+    def fill(handle) -> None:
+        signer = _SigningWriter(handle)
+        pickle.dump((CODE_VERSION, value), signer, protocol=pickle.HIGHEST_PROTOCOL)
+        handle.write(signer.mac.digest())
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, blob)
+        write_atomic_with(path, fill)
     except OSError:
         pass
 

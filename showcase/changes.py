@@ -41,6 +41,7 @@ class Fingerprints:
         self._templates: dict[str, tuple] = {}
         self.template_globals = template_globals  # source hash → globals used, kept between builds by PageBook
         self._shapes: dict[int, object] = {}
+        self._pictures: dict[str, str] = {}
         self.site_digest = cache.digest_of(cache.CODE_VERSION, _file_digest(self.site.root / "site.yaml"),
                                            self.site.base_url, self.site.edition, sorted(renderer.env.list_templates()))
         self.globals = {
@@ -104,9 +105,16 @@ class Fingerprints:
 
     def job(self, job: PageJob) -> str:
         """What identifies a page apart from what it reads: path, template, titles, context."""
-        picture = self.renderer.pictures.get(job.image.path) if job.image is not None else None
+        picture = self.picture(job.image.path) if job.image is not None else repr(None)
         return cache.digest_of(self.site_digest, job.path, job.template, job.title, job.description,
-                               repr(job.image), repr(picture), job.sitemap, self.shape(job.context))
+                               repr(job.image), picture, job.sitemap, self.shape(job.context))
+
+    def picture(self, path: str) -> str:
+        """A processed picture's state (its files and sizes), worked out once per build: many pages show one picture."""
+        found = self._pictures.get(path)
+        if found is None:
+            found = self._pictures[path] = repr(self.renderer.pictures.get(path))
+        return found
 
     def shape(self, value):
         """A context value with entries reduced to keys and site.yaml settings to names."""
@@ -133,10 +141,9 @@ class Fingerprints:
         entries, templates, assets, pictures, globals_ = reads
         template_states = [self.template(name) for name in templates]
         used = set(globals_).union(*(names for _, names in template_states)) if template_states else set(globals_)
-        pictures_now = self.renderer.pictures
         versions = self.renderer.asset_versions
         return cache.digest_of(job_digest, [self.entry(key) for key in entries], template_states,
-                               [versions.get(name) for name in assets], [repr(pictures_now.get(path)) for path in pictures],
+                               [versions.get(name) for name in assets], [self.picture(path) for path in pictures],
                                [(name, self.global_value(name)) for name in sorted(used)])
 
 

@@ -64,9 +64,15 @@ def read_text(path: Path) -> str:
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write a file whole or not at all: a temporary file beside it, then a rename."""
+    write_atomic_with(path, lambda handle: handle.write(data))
+
+
+def write_atomic_with(path: Path, fill) -> None:
+    """Like write_atomic, with fill(handle) writing the bytes (so large data need not be in memory at once)."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        temporary.write_bytes(data)
+        with open(temporary, "wb") as handle:
+            fill(handle)
         os.replace(temporary, path)
     except BaseException:
         temporary.unlink(missing_ok=True)

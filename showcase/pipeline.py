@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .cache import EntryCache, LastBuild, cache_dir, input_signature, load, save
+from .cache import EntryCache, LastBuild, input_signature
 from .config import Site, load_site
 from .errors import ConfigError, ContentError, OutputError, Report
 from .output import OutputTree, write_into
@@ -157,7 +157,9 @@ def _make(site: Site, result: BuildResult, clock: _Clock, strict: bool, jobs: in
     try:
         cores = jobs or os.cpu_count() or 1
         digests = entry_cache.digests()
-        page_list, search = _page_list(renderer, resolved, pictures, tree, digests, clean, cores)
+        page_list, search = _page_list(renderer, resolved, pictures, tree)
+        if not keep_state:
+            search = None  # its texts (20 MB at 10,000 entries) would otherwise sit in every render worker
         clock.lap("search")
         marks = Fingerprints(renderer, digests, book.template_globals)
         todo, kept = book.split(page_list, marks)
@@ -190,31 +192,28 @@ def _make(site: Site, result: BuildResult, clock: _Clock, strict: bool, jobs: in
     result.output = site.output
 
 
-def _page_list(renderer, resolved, pictures: dict, tree: OutputTree, digests: dict, clean: bool, jobs: int) -> tuple[list, object]:
+def _page_list(renderer, resolved, pictures: dict, tree: OutputTree) -> tuple[list, object]:
     """Every page of the site (the pages of render.page_jobs, the search page, feed and sitemap) and the search index."""
     from .render import extra_jobs, page_jobs
 
     page_list = page_jobs(resolved, renderer.env)
     search = None
     if "search.html" in renderer.env.list_templates():
-        job, search = _search_index(resolved, pictures, tree, digests, clean, jobs)
+        job, search = _search_index(resolved, pictures, tree)
         page_list.append(job)
     return page_list + extra_jobs(resolved, page_list), search
 
 
-def _search_index(resolved, pictures: dict, tree: OutputTree, digests: dict, clean: bool, jobs: int) -> tuple:
-    """Write search-index.js and its text shards (texts of unchanged entries from the cache); return the search page's job and the files."""
+def _search_index(resolved, pictures: dict, tree: OutputTree) -> tuple:
+    """Write search-index.js and its text shards; return the search page's job and the files."""
     from . import search
 
-    memo_file = cache_dir(resolved.library.site.root) / "search.pickle"
-    texts = search.TextMemo.loaded(digests, {} if clean else load(memo_file) or {})
-    files = search.IndexFiles(search.build_index(resolved, pictures, texts, jobs))
-    written = files.all()
-    if texts.changed():
-        save(memo_file, texts.saved())
-    for name, data in written.items():
+    files = search.IndexFiles(search.build_index(resolved, pictures))
+    for entry in resolved.library.all():
+        entry.body_words = None  # each is part of its entry's text in the index now
+    for name, data in files.each():  # written as made: the shards are 30 MB at 10,000 entries
         tree.write(name, data)
-    return search.page_job(resolved.library.site, written[search.INDEX_FILE]), files
+    return search.page_job(resolved.library.site, data), files  # the core comes last
 
 
 def _os_problem(exc: OSError, output: Path) -> str:

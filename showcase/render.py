@@ -196,7 +196,7 @@ class _TemplateCache(jinja2.FileSystemBytecodeCache):
         except OSError:
             return
         if data is not None:
-            bucket.bytecode_from_string(data)
+            bucket.bytecode_from_string(bytes(data))
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         blob = sign(bucket.bytecode_to_string())

@@ -52,7 +52,7 @@ class Field:
         return next((f for f in self.fields if f.name == name), None)
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)  # slots: every entry holds several of these
 class PartialDate:
     """A date known to the year, the month or the day."""
 
@@ -78,7 +78,7 @@ class PartialDate:
         return text
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Ref:
     """A reference to an entry of another collection, resolved by the refs stage."""
 
@@ -88,7 +88,7 @@ class Ref:
     label: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ImageRef:
     """An image path, already checked to stay inside content/."""
 

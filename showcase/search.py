@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
 import re
 from dataclasses import dataclass, field
 
@@ -103,14 +102,15 @@ def entry_text(entry: Entry, paths: list[str]) -> str:
     """The entry's searchable text, normalised: title first, then each field, then the body (always last)."""
     parts = [entry.title]
     for path in paths:
-        if path == "body" and entry.body_words is None:
-            parts.append(markdown_text(entry.source_body.markdown()))
-        elif path != entry.title_field and path != "body":
+        if path != entry.title_field and path != "body":
             parts.extend(text for value in field_values(entry.data, path) for text in value_texts(value))
     text = normalise(" ".join(parts))
-    if "body" in paths and entry.body_words:  # normalised already, by the parse worker
-        return f"{text} {entry.body_words}" if text else entry.body_words
-    return text
+    if "body" not in paths:
+        return text
+    body = entry.body_words  # normalised by the parse worker; worked out here after a live edit
+    if body is None:
+        body = normalise(markdown_text(entry.source_body.markdown()))
+    return f"{text} {body}" if text and body else text or body
 
 
 def _picture(entry: Entry, collection: Collection, pictures: dict) -> list | None:
@@ -121,100 +121,29 @@ def _picture(entry: Entry, collection: Collection, pictures: dict) -> list | Non
     return [picture.thumbnail.url, picture.thumbnail.width, picture.thumbnail.height] if picture else None
 
 
-def build_index(resolved: Resolved, pictures: dict, texts: TextMemo | None = None, jobs: int = 1) -> dict:
+def build_index(resolved: Resolved, pictures: dict) -> dict:
     """The search index of a resolved library: collections, facets with their values, entries.
 
-    texts, when given, remembers each entry's normalised text from earlier builds (reading and
-    normalising every body is most of the work): see TextMemo.
+    Each body's text was normalised by the parse workers (and kept by the entry cache), so
+    this only joins it to the fields' texts.
     """
-    texts = texts if texts is not None else TextMemo({}, {})
     site: Site = resolved.library.site
     options = site.search
     collections = [site.collection(name) for name in options.collections]
-    paths_of = {c.name: text_paths(site, c) for c in collections}
-    texts.fill([(e, paths_of[c.name]) for c in collections for e in resolved.library.entries.get(c.name, [])], jobs)
     facets = [{"name": "collection", "label": "类别", "values": [c.name for c in collections], "labels": [c.label for c in collections]}]
     facets += [{"name": f.name, "label": f.label, "values": []} for f in options.facets]
     positions: list[dict] = [{} for _ in facets]
     entries = []
     for number, collection in enumerate(collections):
-        paths = paths_of[collection.name]
+        paths = text_paths(site, collection)
         for entry in resolved.library.entries.get(collection.name, []):
             values = [[number]]
             for slot, facet in enumerate(options.facets, start=1):
                 found = field_values(entry.data, facet.field) if collection.name in facet.collections else []
                 values.append(_value_numbers(found, facets[slot]["values"], positions[slot]))
-            entries.append([entry.url, entry.title, number, texts.text(entry, paths), values,
+            entries.append([entry.url, entry.title, number, entry_text(entry, paths), values,
                             entry_initials(entry, options.initials), _picture(entry, collection, pictures)])
     return {"version": 1, "facets": facets, "entries": entries}
-
-
-@dataclass
-class TextMemo:
-    """Entries' searchable texts by a key of their file's hash, the fields searched and the titles they name."""
-
-    file_digests: dict
-    known: dict
-    used: dict = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        self.stored = frozenset(self.known)
-
-    def changed(self) -> bool:
-        """True when this build's texts differ from those the memo was loaded with."""
-        return self.used.keys() != self.stored
-
-    def saved(self) -> dict:
-        """The texts used, to store: as UTF-8 bytes, since pickling a str keeps a UTF-8 copy inside it for good."""
-        return {key: text.encode("utf-8") for key, text in self.used.items()}
-
-    @classmethod
-    def loaded(cls, file_digests: dict, saved: dict) -> "TextMemo":
-        """A memo of texts stored by saved()."""
-        return cls(file_digests, {key: text.decode("utf-8") for key, text in saved.items()})
-
-    def key(self, entry: Entry, paths: list[str]) -> tuple | None:
-        """What an entry's text depends on (None when its file's hash is not known)."""
-        digest = self.file_digests.get(entry.source)
-        return None if digest is None else (digest, tuple(paths), tuple(e.title for e in entry.references))
-
-    def text(self, entry: Entry, paths: list[str]) -> str:
-        """entry_text, from the memo when the entry's file and what it names are unchanged."""
-        key = self.key(entry, paths)
-        if key is None:
-            return entry_text(entry, paths)
-        found = self.known.get(key)
-        if found is None:
-            found = entry_text(entry, paths)
-        self.used[key] = found
-        return found
-
-    def fill(self, wanted: list[tuple], jobs: int) -> None:
-        """Work out the texts not known yet for (entry, paths) pairs, on all cores when there are many."""
-        global _MISSING
-        missing = [(entry, paths, key) for entry, paths in wanted
-                   if entry.body_words is None and (key := self.key(entry, paths)) not in self.known]
-        if jobs < 2 or len(missing) < PARALLEL_TEXTS or "fork" not in multiprocessing.get_all_start_methods():
-            return
-        _MISSING = missing
-        step = max(1, len(missing) // (jobs * 4))
-        try:
-            with multiprocessing.get_context("fork").Pool(jobs) as pool:
-                parts = pool.map(_texts, [(i, min(i + step, len(missing))) for i in range(0, len(missing), step)])
-        finally:
-            _MISSING = None
-        for (_, _, key), text in zip(missing, (text for part in parts for text in part)):
-            if key is not None:
-                self.known[key] = text
-
-
-PARALLEL_TEXTS = 400
-_MISSING: list | None = None
-
-
-def _texts(bounds: tuple[int, int]) -> list[str]:
-    """Texts of _MISSING[start:stop], in a forked worker."""
-    return [entry_text(entry, paths) for entry, paths, _ in _MISSING[bounds[0]:bounds[1]]]
 
 
 def _value_numbers(found: list, table: list, positions: dict) -> list[int]:
@@ -245,16 +174,18 @@ class IndexFiles:
 
     def all(self) -> dict[str, bytes]:
         """Every file, by its path in the site."""
+        return dict(self.each())
+
+    def each(self):
+        """Every file as (path in the site, bytes), one at a time: the shards, then the core."""
         entries = self.index["entries"]
-        files: dict[str, bytes] = {}
         self.shards = []
         for first, stop in _shard_bounds(entries):
             name, key, data = self._shard(first, stop)
-            files[name] = data
             self.shards.append([name, key, first, stop - first])
+            yield name, data
         self._entries_json = _json([e[:3] + [""] + e[4:] for e in entries])
-        files[INDEX_FILE] = self._core()
-        return files
+        yield INDEX_FILE, self._core()
 
     def update(self, changed: set[int]) -> dict[str, bytes]:
         """The files to write after the texts of the entries numbered changed were replaced in the index."""

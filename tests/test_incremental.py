@@ -194,7 +194,7 @@ def test_a_cache_from_someone_else_is_never_unpickled(hall, tmp_path):
     root, out = hall
     marker = tmp_path / "planted-code-ran"
     payload = pickle.dumps((CODE_VERSION, _Planted(marker)))
-    foreign = hmac.new(b"k" * 32, payload, hashlib.sha256).digest() + payload
+    foreign = payload + hmac.new(b"k" * 32, payload, hashlib.sha256).digest()
     for index, path in enumerate(sorted((root / ".cache/showcase").glob("*.pickle"))):
         path.write_bytes(payload if index % 2 else foreign)
     for path in (root / ".cache/showcase/templates").rglob("*.cache"):
