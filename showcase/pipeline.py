@@ -209,8 +209,6 @@ def _search_index(resolved, pictures: dict, tree: OutputTree) -> tuple:
     from . import search
 
     files = search.IndexFiles(search.build_index(resolved, pictures))
-    for entry in resolved.library.all():
-        entry.body_words = None  # each is part of its entry's text in the index now
     for name, data in files.each():  # written as made: the shards are 30 MB at 10,000 entries
         tree.write(name, data)
     return search.page_job(resolved.library.site, data), files  # the core comes last

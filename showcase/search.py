@@ -125,7 +125,7 @@ def build_index(resolved: Resolved, pictures: dict) -> dict:
     """The search index of a resolved library: collections, facets with their values, entries.
 
     Each body's text was normalised by the parse workers (and kept by the entry cache), so
-    this only joins it to the fields' texts.
+    this only joins it to the fields' texts; the entry lets go of it then (the index holds it).
     """
     site: Site = resolved.library.site
     options = site.search
@@ -143,6 +143,7 @@ def build_index(resolved: Resolved, pictures: dict) -> dict:
                 values.append(_value_numbers(found, facets[slot]["values"], positions[slot]))
             entries.append([entry.url, entry.title, number, entry_text(entry, paths), values,
                             entry_initials(entry, options.initials), _picture(entry, collection, pictures)])
+            entry.body_words = None
     return {"version": 1, "facets": facets, "entries": entries}
 
 
@@ -259,8 +260,11 @@ def read_index(folder) -> dict:
 
 
 def page_job(site: Site, script: bytes) -> PageJob:
-    """The search page (search/), told the core index's version so browsers fetch a changed index."""
+    """The search page (search/; the kiosk's 找人 keypad), told the core index's version so browsers fetch a changed index."""
     version = hashlib.sha256(script).hexdigest()[:8]
+    if site.edition == "kiosk":
+        return PageJob(SEARCH_PAGE, "search.html", "找人", {"index_version": version},
+                       f"在{site.title}里按姓名的拼音首字母和类别找人")
     return PageJob(SEARCH_PAGE, "search.html", "搜索", {"index_version": version},
                    f"在{site.title}里按姓名、地区、行业、荣誉或事迹查找")
 

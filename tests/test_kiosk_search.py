@@ -89,6 +89,7 @@ def test_the_kiosk_has_a_keypad_page_and_no_text_box_anywhere(kiosk_site, demo_s
     """The kiosk's search page is the keypad (26 letters, 删除, 清除) with no text input; every kiosk page has a 找人 button
     instead of the search box; the web edition keeps its search box and does not ship kiosk-search.js."""
     page = (kiosk_site / "search/index.html").read_text(encoding="utf-8")
+    assert re.search(r"<title>找人 · ", page), "the keypad page's title should say 找人, as its heading does"
     assert re.findall(r'data-letter="([A-Z])"', page) == KEYS
     assert ">删除</button>" in page and ">清除</button>" in page and "kiosk-search.js" in page
     for relative in html_pages(kiosk_site):
