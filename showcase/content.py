@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import os
 import re
-from sys import intern
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from sys import intern
 
 from . import yamldoc
 from markupsafe import Markup
