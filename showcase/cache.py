@@ -218,6 +218,7 @@ class LastBuild:
             name = old.name[len("last-"):-len(".pickle")]
             for stale in (old, folder / f"pages-{name}.pickle"):
                 stale.unlink(missing_ok=True)
+        (folder / "search.pickle").unlink(missing_ok=True)  # earlier versions' search memo (30 MB at 10,000 entries)
 
 
 def _marker_stamp(output: Path):

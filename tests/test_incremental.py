@@ -147,6 +147,16 @@ def test_a_damaged_cache_only_costs_time(hall, tmp_path):
     assert_same_as_clean(root, out, tmp_path)
 
 
+def test_the_old_search_memo_is_removed(hall):
+    """Earlier versions kept every search text in .cache/showcase/search.pickle; nothing reads it now, so a build deletes it."""
+    root, out = hall
+    memo = root / ".cache/showcase/search.pickle"
+    memo.write_bytes(b"old memo")
+    edit(root, "content/workers/张先志.md", "钳工技师。", "钳工技师，带徒二十人。")
+    build(root, out)
+    assert not memo.exists()
+
+
 def test_failed_build_keeps_output_and_the_next_good_build_is_right(hall, tmp_path):
     root, out = hall
     before = snapshot(out)
