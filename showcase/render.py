@@ -108,9 +108,13 @@ def root_prefix(page_path: str) -> str:
     return "../" * depth if depth else "./"
 
 
-def date_text(value) -> str:
-    """2019年5月1日 for a date, the value itself otherwise."""
-    return str(value) if value is not None else ""
+def date_text(value, year: bool = True) -> str:
+    """2019年5月1日 for a date (5月1日 without the year, '' for a year alone), the value itself otherwise."""
+    if value is None:
+        return ""
+    if year or not isinstance(value, PartialDate):
+        return str(value)
+    return (f"{value.month}月" if value.month else "") + (f"{value.day}日" if value.day else "")
 
 
 def atom_time(value: PartialDate | None) -> str:

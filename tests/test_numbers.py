@@ -167,12 +167,39 @@ def test_timeline_page_groups_milestones_by_year(make_project, tiny_hall, build_
     page = (output / "timeline/index.html").read_text(encoding="utf-8")
     years = re.findall(r'<h2 id="y(\d+)-h" class="timeline-year-title"><time datetime="(\d+)">(\d+)年</time></h2>', page)
     assert years == [("2018", "2018", "2018"), ("2019", "2019", "2019")]
-    milestones = re.findall(r'<time datetime="([\d-]+)">([^<]+)</time></p>\s*<h3 class="milestone-title">(.*?)</h3>', page)
-    assert milestones == [("2018", "2018年", "第一件"), ("2019-05", "2019年5月", "第二件"), ("2019-05-01", "2019年5月1日", "第三件")]
+    milestones = re.findall(r'<li class="milestone">\s*(?:<p class="milestone-date"><time datetime="([\d-]+)">([^<]+)</time></p>)?'
+                            r'\s*<h3 class="milestone-title">(.*?)</h3>', page)
+    # under its year heading a date leaves the year out; one known only to the year shows no date of its own
+    assert milestones == [("", "", "第一件"), ("2019-05", "5月", "第二件"), ("2019-05-01", "5月1日", "第三件")]
     first = page.split("第一件", 1)[1].split("</li>", 1)[0]
     assert '<a href="../workers/ai-ziyang/">艾子洋</a>' in first and 'href="../studios/aizy-studio/"' in first
     assert "来源：来源一" in first
     assert (output / "workers/ai-ziyang/index.html").is_file()
+
+
+def home_milestones(output: Path) -> list[tuple[str, str]]:
+    """(date, title) of each milestone in the home page's 大事记 band."""
+    band = (output / "index.html").read_text(encoding="utf-8").split('class="band band-timeline"', 1)[1]
+    return re.findall(r'<time datetime="[\d-]+">([^<]+)</time></p>\s*<h3 class="milestone-title">(.*?)</h3>', band)
+
+
+def test_the_home_page_shows_the_latest_six_milestones(make_project, tiny_hall, build_project):
+    """With none marked featured, the home band shows the latest six in date order and says where the rest are."""
+    timeline = "".join(f"- date: {2024 - n}\n  title: 第{2024 - n}年的事\n  source: 来源\n" for n in range(8))
+    output = build_project(make_project({**tiny_hall, "content/data/timeline.yaml": timeline}))
+    assert home_milestones(output) == [(f"{year}年", f"第{year}年的事") for year in range(2019, 2025)]
+    home = (output / "index.html").read_text(encoding="utf-8")
+    assert "6 件要事，全部 8 件见大事记页" in home
+    assert re.search(r'<a class="button" href="\./timeline/">按年份看全部大事记</a>', home)
+
+
+def test_the_home_page_shows_the_featured_milestones(make_project, tiny_hall, build_project):
+    """Milestones marked featured: true are the ones on the home page, oldest first, with their full dates."""
+    timeline = ("- date: 2024-05\n  title: 大赛\n  source: 来源\n  featured: true\n"
+                "- date: 2020\n  title: 小事\n  source: 来源\n"
+                "- date: 2017\n  title: 方案印发\n  source: 来源\n  featured: true\n")
+    output = build_project(make_project({**tiny_hall, "content/data/timeline.yaml": timeline}))
+    assert home_milestones(output) == [("2017年", "方案印发"), ("2024年5月", "大赛")]
 
 
 # --------------------------------------------------------------------------- mistakes
