@@ -277,12 +277,8 @@ class EntryCache:
             save(self.file, keep)
 
 
-def record(path: Path, before: tuple | None, entry, problems: list) -> tuple:
-    """What the cache keeps of a parsed file: its stamp taken before reading, its hash, the pickled result."""
-    try:
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        digest = ""
+def record(before: tuple | None, digest: str, entry, problems: list) -> tuple:
+    """What the cache keeps of a parsed file: its stamp taken before reading, the hash of its bytes, the pickled result."""
     return before, digest, pickle.dumps((entry, problems), protocol=pickle.HIGHEST_PROTOCOL)
 
 

@@ -6,6 +6,7 @@ sites) and returns a ``Library`` plus the problems found.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import unicodedata
@@ -19,7 +20,7 @@ from markupsafe import Markup
 from .cache import EntryCache, record, stamp
 from .config import Collection, DataSet, Site
 from .errors import Report, did_you_mean
-from .fsutil import EncodingProblem, read_text
+from .fsutil import EncodingProblem, decode_text, read_text
 from .markup import KNOWN_SLUGS, Renderer, excerpt, markdown_text, normalise, plain_text, slugify
 from .schema import Checker, ImageRef
 from .yamldoc import YList, YMap
@@ -273,27 +274,50 @@ def _entry_slug(explicit, stem: str, source: str, line: int, report: Report) -> 
 
 def entry_from_file(path: Path, root: Path, collection: Collection, render: Renderer, report: Report) -> Entry | None:
     """Read one content file and parse it."""
+    return parse_file(path, root, collection, render, report)[0]
+
+
+def parse_file(path: Path, root: Path, collection: Collection, render: Renderer, report: Report) -> tuple[Entry | None, str]:
+    """Read one content file and parse it; also the hash of the bytes read ('' when unreadable), for the entry cache."""
     source = path.relative_to(root).as_posix()
     content_dir = root / "content"
     base_dir = path.parent.relative_to(content_dir).as_posix()
-    text = _read(path, source, report)
+    data = _read_bytes(path, source, report)
+    if data is None:
+        return None, ""
+    digest = hashlib.sha256(data).hexdigest()
+    text = _decode(data, source, report)
     if text is None:
-        return None
+        return None, digest
     stem = unicodedata.normalize("NFC", path.stem)
-    return parse_entry(text, source, collection, "" if base_dir == "." else base_dir, stem, render, report, str(path))
+    entry = parse_entry(text, source, collection, "" if base_dir == "." else base_dir, stem, render, report, str(path))
+    return entry, digest
 
 
 def _read(path: Path, source: str, report: Report) -> str | None:
     """Read a text file, reporting encoding and size problems."""
+    data = _read_bytes(path, source, report)
+    return None if data is None else _decode(data, source, report)
+
+
+def _read_bytes(path: Path, source: str, report: Report) -> bytes | None:
+    """A file's bytes, or None after reporting a file too large or unreadable."""
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
             report.error(source, 0, "", f"文件太大（超过 {MAX_FILE_BYTES // 1_000_000} MB），不像一篇介绍。", "检查是否放错了文件；图片请单独放，并在字段里写路径。")
             return None
-        return read_text(path)
-    except EncodingProblem as exc:
-        report.error(source, 0, "", str(exc), exc.fix)
+        return path.read_bytes()
     except OSError as exc:
         report.error(source, 0, "", f"无法读取文件（{exc.strerror}）。", "检查文件是否被其他程序占用，或是否有读取权限。")
+    return None
+
+
+def _decode(data: bytes, source: str, report: Report) -> str | None:
+    """A file's bytes as text, or None after reporting an encoding that is not UTF-8."""
+    try:
+        return decode_text(data)
+    except EncodingProblem as exc:
+        report.error(source, 0, "", str(exc), exc.fix)
     return None
 
 
@@ -441,13 +465,13 @@ def _parse_chunk(args) -> list[tuple]:
     for collection, path in items:
         report = Report()
         before = stamp(path) if keep else None
-        entry = entry_from_file(path, root, collection, render, report)
+        entry, digest = parse_file(path, root, collection, render, report)
         if entry is not None:
             add_slugs(entry, paths.get(entry.collection, ()))
             entry.body_words = normalise(markdown_text(entry.source_body.markdown()))
             if light:
                 entry.travel_light()
-        results.append(record(path, before, entry, report.problems) if keep else (entry, report.problems))
+        results.append(record(before, digest, entry, report.problems) if keep else (entry, report.problems))
     return results
 
 
