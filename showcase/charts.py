@@ -60,7 +60,10 @@ def _kind(figure: Figure) -> str:
 
 
 def table(figure: Figure) -> str:
-    """The figure's numbers as a visually hidden table (what a screen reader reads)."""
+    """The figure's numbers as a visually hidden table (what a screen reader reads).
+
+    The hiding is on a wrapper: a table grows to fit its cells whatever its width, and would widen the page on a phone.
+    """
     share = figure.chart == "proportion"
     head = f'<th scope="col">{escape(figure.category)}</th><th scope="col">{escape(figure.measure)}</th>'
     head += '<th scope="col">占比</th>' if share else ""
@@ -69,8 +72,8 @@ def table(figure: Figure) -> str:
         cells = f'<th scope="row">{escape(row.label)}</th><td>{number_text(row.value)}</td>'
         cells += f"<td>{_percent(row.value, figure.total)}</td>" if share else ""
         rows.append(f"<tr>{cells}</tr>")
-    return (f'<table class="visually-hidden chart-table"><caption>{escape(figure.label)}</caption>'
-            f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
+    return (f'<div class="visually-hidden"><table class="chart-table"><caption>{escape(figure.label)}</caption>'
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
 
 
 def _percent(value, total) -> str:

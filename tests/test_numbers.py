@@ -22,7 +22,7 @@ from test_validation import fails, header, one
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 SVG = re.compile(r"<svg\b.*?</svg>", re.S)
-TABLE = re.compile(r'<table class="visually-hidden chart-table">.*?</table>', re.S)
+TABLE = re.compile(r'<div class="visually-hidden"><table class="chart-table">.*?</table></div>', re.S)
 CHART = re.compile(r'<figure class="chart chart-(\w+)" id="chart-(\w+)".*?</figure>', re.S)
 
 SECOND_WORKER = """---

@@ -203,6 +203,29 @@ def test_pages_request_nothing_off_site(demo_visits):
     assert not ext, "pages request off-site resources:\n" + listing(sorted({f"{page}: {url}" for page, url in ext}))
 
 
+WIDER_THAN_SCREEN_JS = """(width) => [...document.querySelectorAll('body *')]
+    .filter(el => el.getBoundingClientRect().right > width + 1)
+    .slice(0, 3).map(el => `<${el.tagName.toLowerCase()} class="${el.className}"> ${(el.textContent || '').trim().slice(0, 30)}`)"""
+
+
+@pytest.mark.parametrize("width", [360, 1920])
+def test_no_page_scrolls_sideways(demo_site, served, chromium, width):
+    """On a 360 px phone and a 1920 px screen, no page of the demo is wider than the screen."""
+    base = served(demo_site)
+    context = chromium.new_context(viewport={"width": width, "height": 800}, locale="zh-CN")
+    wide = []
+    try:
+        page = context.new_page()
+        for relative in html_pages(demo_site):
+            page.goto(page_url(base, relative), wait_until="load")
+            scroll_width = page.evaluate("document.documentElement.scrollWidth")
+            if scroll_width > width:
+                wide.append(f"{relative}: {scroll_width} px wide, because of {page.evaluate(WIDER_THAN_SCREEN_JS, width)}")
+    finally:
+        context.close()
+    assert not wide, f"pages wider than a {width} px screen:\n" + listing(wide)
+
+
 def test_no_off_site_resources_in_files(demo_site):
     """No stylesheet, script, image or font in the built HTML/CSS comes from another site (links to articles may)."""
     found = []
