@@ -226,6 +226,26 @@ def test_no_page_scrolls_sideways(demo_site, served, chromium, width):
     assert not wide, f"pages wider than a {width} px screen:\n" + listing(wide)
 
 
+def test_phone_cards_set_their_text_beside_the_picture(demo_site, served, chromium):
+    """On a phone, a studio or enterprise card shows its picture on the left and title and text on the right."""
+    base = served(demo_site)
+    context = chromium.new_context(viewport={"width": 360, "height": 800}, locale="zh-CN")
+    try:
+        page = context.new_page()
+        for relative in ("studios/index.html", "enterprises/index.html"):
+            page.goto(page_url(base, relative), wait_until="load")
+            cards = page.evaluate("""() => [...document.querySelectorAll('.card:not(.card-portrait)')].map(card => {
+                const box = (el) => el.getBoundingClientRect();
+                return {title: card.querySelector('.card-title').textContent, right: box(card.querySelector('.card-img')).right,
+                        text: box(card.querySelector('.card-body')).left, head: box(card.querySelector('.card-title')).left};
+            })""")
+            assert cards, f"{relative}: no studio or enterprise cards"
+            beside = [c for c in cards if c["text"] >= c["right"] - 1 and c["head"] >= c["right"] - 1]
+            assert beside == cards, f"{relative}: text under the picture instead of beside it: {[c['title'] for c in cards if c not in beside]}"
+    finally:
+        context.close()
+
+
 def test_no_off_site_resources_in_files(demo_site):
     """No stylesheet, script, image or font in the built HTML/CSS comes from another site (links to articles may)."""
     found = []
