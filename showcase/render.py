@@ -12,6 +12,8 @@ therefore the same on every page and is rendered once per process.
 from __future__ import annotations
 
 import hashlib
+import os
+import posixpath
 import re
 import shutil
 import traceback
@@ -26,7 +28,7 @@ from . import charts, kiosk
 from .cache import CODE_VERSION, Reads, cache_dir, sign, verified
 from .content import Entry
 from .errors import Report, did_you_mean
-from .fsutil import write_atomic
+from .fsutil import EncodingProblem, decode_text, write_atomic
 from .images import Picture
 from .refs import Resolved
 from .schema import ImageRef, PartialDate
@@ -174,6 +176,44 @@ def _at_render_time(function):
     return at_render_time
 
 
+class TemplateEncodingError(jinja2.TemplateError):
+    """A template saved in another encoding than UTF-8; the message says which, ``fix`` what to do."""
+
+    def __init__(self, message: str, fix: str):
+        super().__init__(message)
+        self.fix = fix
+
+
+class TemplateLoader(jinja2.FileSystemLoader):
+    """Jinja2's loader, reading templates the way content files are read (fsutil.decode_text): a BOM
+    and CRLF are accepted, a file saved as GBK or UTF-16 is explained instead of failing somewhere inside Jinja2."""
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple:
+        pieces = jinja2.loaders.split_template_path(template)
+        for folder in self.searchpath:
+            filename = posixpath.join(folder, *pieces)  # posixpath, as Jinja2's: no drive or UNC part can leave the folder
+            if os.path.isfile(filename):
+                break
+        else:
+            raise jinja2.TemplateNotFound(template)
+        with open(filename, "rb") as handle:
+            data = handle.read()
+        try:
+            text = decode_text(data)
+        except EncodingProblem as exc:
+            raise TemplateEncodingError(str(exc), exc.fix) from None
+        mtime = os.path.getmtime(filename)
+        return text, os.path.normpath(filename), lambda: _modified_at(filename) == mtime
+
+
+def _modified_at(filename: str) -> float | None:
+    """A file's modification time, or None when it is gone."""
+    try:
+        return os.path.getmtime(filename)
+    except OSError:
+        return None
+
+
 def _bytecode_cache(root: Path) -> jinja2.BytecodeCache | None:
     """Compiled templates kept between builds, per version of this tool (Jinja2 checks each source)."""
     folder = cache_dir(root) / "templates" / CODE_VERSION
@@ -271,10 +311,10 @@ class Renderer:
 
     def _loader(self) -> jinja2.BaseLoader:
         """templates/; for the kiosk edition templates/kiosk/ first, the web ones also as web/NAME."""
-        web = jinja2.FileSystemLoader(str(self.site.templates_dir))
+        web = TemplateLoader(str(self.site.templates_dir))
         if self.site.edition != "kiosk":
             return web
-        overlay = jinja2.FileSystemLoader(str(self.site.templates_dir / "kiosk"))
+        overlay = TemplateLoader(str(self.site.templates_dir / "kiosk"))
         return jinja2.ChoiceLoader([overlay, web, jinja2.PrefixLoader({"web": web})])
 
     def _web_url(self, target) -> str:
@@ -392,6 +432,9 @@ class Renderer:
                 ok = False
                 line, found, fix = explain_syntax(exc, self.env.loader.get_source(self.env, name)[0])
                 self.report.error(f"templates/{name}", line, "模板", found, fix)
+            except TemplateEncodingError as exc:
+                ok = False
+                self.report.error(f"templates/{name}", 0, "模板", str(exc), exc.fix)
             except jinja2.TemplateError as exc:
                 ok = False
                 self.report.error(f"templates/{name}", 0, "模板", f"模板无法读取：{exc}。", "检查模板文件。")

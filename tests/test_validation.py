@@ -384,6 +384,31 @@ def test_template_runtime_error_is_listed_with_content_errors(capsys, site):
     assert [header(b) for b in found] == ["content/enterprises/中车长客.md 第 1 行 · 行业", f"templates/workers.html 第 {index + 1} 行 · 模板"]
 
 
+@pytest.mark.parametrize("encoding, says", [
+    ("gbk", "文件是 GBK/GB18030 编码（中文 Windows 的“ANSI”），展厅只读 UTF-8"),
+    ("utf-16", "文件是 UTF-16 编码（Windows 记事本里叫“Unicode”），展厅只读 UTF-8。"),
+])
+def test_template_saved_in_another_encoding(capsys, site, encoding, says):
+    """A template saved by Notepad as ANSI or Unicode is explained like a content file, with the other problems."""
+    template = (site / "templates/workers.html").read_text(encoding="utf-8")
+    write(site, "templates/workers.html", template.encode(encoding))
+    write(site, "content/enterprises/中车长客.md", ENTERPRISE.replace("industry: 轨道交通装备制造\n", ""))
+    found = fails(capsys, site)
+    assert [header(b) for b in found] == ["content/enterprises/中车长客.md 第 1 行 · 行业", "templates/workers.html · 模板"]
+    assert says in found[1] and "记事本选“文件 → 另存为”，在“编码”里选“UTF-8”后保存" in found[1]
+
+
+def test_template_with_bom_and_crlf_builds_as_without(capsys, site, tmp_path):
+    """A template saved as UTF-8 with BOM and Windows line endings gives the same pages as one without."""
+    assert run(capsys, site, "--output", str(tmp_path / "plain"))[0] == 0
+    template = (site / "templates/base.html").read_text(encoding="utf-8")
+    write(site, "templates/base.html", b"\xef\xbb\xbf" + template.replace("\n", "\r\n").encode("utf-8"))
+    assert run(capsys, site, "--output", str(tmp_path / "windows"))[0] == 0
+    for name in ("index.html", "workers/ai-ziyang/index.html"):
+        page = (tmp_path / "windows" / name).read_bytes()
+        assert page.startswith(b"<!DOCTYPE html>") and page == (tmp_path / "plain" / name).read_bytes()
+
+
 # --------------------------------------------------------------------------- 11. site.yaml
 
 def test_site_yaml_errors_through_the_command_line(capsys, site):
