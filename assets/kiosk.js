@@ -26,6 +26,13 @@
   function get(key) { return store ? store.getItem(key) : null; }
   function put(key, value) { if (store) store.setItem(key, value); }
 
+  // ---------- 竖屏：kiosk.screen: portrait，或者屏幕比宽还高（装成竖屏却没改设置、转了屏幕）
+  const upright = window.matchMedia('(orientation: portrait)');
+  const portraitPreset = root.classList.contains('kiosk-portrait');
+  function fitScreen() { root.classList.toggle('kiosk-portrait', portraitPreset || upright.matches); }
+  fitScreen();
+  upright.addEventListener('change', fitScreen);
+
   // ---------- 大字、高对比
   function setToggle(name, on) {
     root.classList.toggle('kiosk-' + name, on);

@@ -597,10 +597,13 @@ def test_a_new_build_is_picked_up_at_the_next_attract_loop_not_before(make_proje
         server.stop()
 
 
-def test_portrait_screen_preset(make_project, tiny_hall, chromium):
-    """kiosk.screen: portrait lays pages out for 1080×1920: large text, 60×60 targets with room, the bar and QR code on screen."""
+@pytest.mark.parametrize("preset", ["screen: portrait\n", None], ids=["portrait preset", "landscape build on an upright screen"])
+def test_portrait_screen_preset(make_project, tiny_hall, chromium, preset):
+    """On a 1080×1920 screen, with kiosk.screen: portrait or without it (a screen turned upright after the build),
+    pages are laid out for it: large text, 60×60 targets with room, the bar and QR code on screen."""
     root = make_project(tiny_hall)
-    set_kiosk(root / "site.yaml", "screen: portrait\n")
+    if preset:
+        set_kiosk(root / "site.yaml", preset)
     assert run_build(root, "--kiosk").returncode == 0
     server = LocalServer(root / "kiosk-output").start()
     context = None
