@@ -25,6 +25,8 @@ TYPE_HINTS = {
     "ref": "另一个条目的文件名或名称", "enum": "从可选值里选一个",
 }
 SAFE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+WINDOWS_DEVICES = re.compile(r"(con|prn|aux|nul|com\d|lpt\d)(\..*)?", re.IGNORECASE)  # names Windows keeps for devices
+MAX_NAME = 60  # characters: content/<collection>/<name>.md stays well inside Windows' 260-character paths
 
 
 def new_entry(root: Path, names: list[str]) -> int:
@@ -46,10 +48,12 @@ def new_entry(root: Path, names: list[str]) -> int:
               file=sys.stderr)
         return 2
     title = unicodedata.normalize("NFC", names[1].strip())
-    slug = slugify(title)
-    if not slug or SAFE_NAME.search(title):
-        print(f"命令用法错误：「{names[1]}」不能用作文件名。去掉其中的 \\ / : * ? \" < > | 等符号再试。", file=sys.stderr)
+    title = title[:-3].rstrip() if title.lower().endswith(".md") else title  # 李四.md names the file 李四.md
+    problem = name_problem(title, names[1])
+    if problem:
+        print(f"命令用法错误：{problem}", file=sys.stderr)
         return 2
+    slug = slugify(title)
     folder = site.content_dir / collection.folder
     path = folder / f"{title}.md"
     taken = _slug_owner(folder, slug)
@@ -64,6 +68,19 @@ def new_entry(root: Path, names: list[str]) -> int:
     print(f"已新建 {path.relative_to(root)}（网址 {url}）。用记事本或 VS Code 打开，按注释填写；"
           "运行 python build.py check 可以看到还有哪些必填字段没填。")
     return 0
+
+
+def name_problem(title: str, typed: str) -> str | None:
+    """Why a name cannot be a file name on Windows or here (None when it can)."""
+    if not slugify(title) or SAFE_NAME.search(title):
+        return f"「{typed}」不能用作文件名。去掉其中的 \\ / : * ? \" < > | 等符号再试。"
+    if WINDOWS_DEVICES.fullmatch(title):
+        return f"「{typed}」是 Windows 留给设备的名字，不能用作文件名。换个名称，如加上单位或姓名。"
+    if len(title) > MAX_NAME:
+        return f"名称有 {len(title)} 个字，太长了，不便用作文件名（最多 {MAX_NAME} 个字）。写个短些的名称，完整的名称新建后写进文件里的 name。"
+    if title.endswith("."):
+        return f"「{typed}」以句点结尾，Windows 会把句点去掉。去掉句点再试。"
+    return None
 
 
 def find_collection(site: Site, word: str) -> Collection | None:

@@ -210,6 +210,29 @@ def test_new_writes_every_field_and_refuses_to_overwrite(project):
     assert run_build(project, "new", "wrker", "甲").returncode == 2
 
 
+@pytest.mark.parametrize("name, says", [
+    ("CON", "「CON」是 Windows 留给设备的名字，不能用作文件名。"),
+    ("nul.txt", "「nul.txt」是 Windows 留给设备的名字"),
+    ("长" * 61, "名称有 61 个字，太长了，不便用作文件名（最多 60 个字）。"),
+    ("王小明.", "「王小明.」以句点结尾，Windows 会把句点去掉。"),
+    ("王/小明", "「王/小明」不能用作文件名。去掉其中的 \\ / : * ? \" < > | 等符号再试。"),
+])
+def test_new_refuses_names_windows_cannot_keep(project, name, says):
+    """A name Windows could not save (a device name, too long, a final dot, a slash) is a usage error, and nothing is written."""
+    before = sorted((project / "content").rglob("*"))
+    proc = run_build(project, "new", "worker", name)
+    assert proc.returncode == 2 and says in proc.stderr and "内部错误" not in proc.stderr, proc.stderr
+    assert sorted((project / "content").rglob("*")) == before
+
+
+def test_new_takes_a_name_typed_with_md(project):
+    """new worker 李四.md makes 李四.md (not 李四.md.md) with the slug of 李四."""
+    proc = run_build(project, "new", "worker", "李四.md")
+    assert proc.returncode == 0, proc.stderr
+    assert "slug: lisi" in (project / "content/workers/李四.md").read_text(encoding="utf-8")
+    assert not (project / "content/workers/李四.md.md").exists()
+
+
 def test_a_filled_in_scaffold_builds(project):
     assert run_build(project, "new", "enterprise", "示例机械厂").returncode == 0
     path = project / "content/enterprises/示例机械厂.md"
