@@ -21,7 +21,7 @@ from .cache import EntryCache, record, stamp
 from .config import Collection, DataSet, Site
 from .errors import Report, did_you_mean
 from .fsutil import EncodingProblem, decode_text, read_text
-from .markup import KNOWN_SLUGS, Renderer, excerpt, markdown_text, normalise, plain_text, slugify
+from .markup import KNOWN_SLUGS, Renderer, excerpt, markdown_problem, markdown_text, normalise, plain_text, slugify
 from .schema import Checker, ImageRef
 from .yamldoc import YList, YMap
 
@@ -252,12 +252,25 @@ def parse_entry(text: str, source: str, collection: Collection, base_dir: str, s
     values = checker.fields(collection.fields, data, first_line - 1, known_extra=("slug",))
     for spec in collection.fields:
         if spec.type == "markdown" and spec.name in values:
-            values[spec.name] = Markup(render(values[spec.name]))
+            line = data.key_lines.get(spec.name, first_line)
+            fits = markdown_fits(values[spec.name], source, line, spec.label, report)
+            values[spec.name] = Markup(render(values[spec.name]) if fits else "")
+    markdown_fits(body, source, body_line, "正文", report)
     slug = _entry_slug(data.get("slug"), stem, source, data.key_lines.get("slug", first_line), report)
     if slug is None:
         return None
     return Entry(collection.name, slug, source, stem, values, dict(data.key_lines), Body(body, file, body_line, render.allow_html),
                  frozenset(f.name for f in collection.fields), collection.title_field)
+
+
+def markdown_fits(markdown: str, source: str, line: int, label: str, report: Report) -> bool:
+    """True when Markdown can be converted; else report why at its line (counted from line) and return False."""
+    problem = markdown_problem(markdown)
+    if problem is None:
+        return True
+    offset, found, fix = problem
+    report.error(source, line + offset, label, found, fix)
+    return False
 
 
 def _entry_slug(explicit, stem: str, source: str, line: int, report: Report) -> str | None:
@@ -468,7 +481,8 @@ def _parse_chunk(args) -> list[tuple]:
         entry, digest = parse_file(path, root, collection, render, report)
         if entry is not None:
             add_slugs(entry, paths.get(entry.collection, ()))
-            entry.body_words = normalise(markdown_text(entry.source_body.markdown()))
+            if not report.errors:  # a body beyond markup.markdown_problem's bounds could take minutes
+                entry.body_words = normalise(markdown_text(entry.source_body.markdown()))
             if light:
                 entry.travel_light()
         results.append(record(before, digest, entry, report.problems) if keep else (entry, report.problems))

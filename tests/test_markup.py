@@ -3,7 +3,7 @@ import random
 
 import pytest
 
-from showcase.markup import Renderer, excerpt, join_cjk_lines, make_markdown, plain_html, slugify
+from showcase.markup import Renderer, excerpt, join_cjk_lines, make_markdown, markdown_problem, plain_html, slugify
 
 
 @pytest.mark.parametrize("source, html", [
@@ -113,3 +113,25 @@ def test_excerpt(text, limit, expected):
 ])
 def test_body_headings_start_at_h2_under_the_page_title(source, html):
     assert Renderer()(source) == html
+
+
+@pytest.mark.parametrize("text, offset, says", [
+    ("正文。\n" * 20 + "[报道](https://example.org/)", None, None),
+    ("中" * 100_001, 0, "有 100001 个字，太长了（最多 100000 个字）。"),
+    ("[" * 3_000, None, None),  # 3,333 are allowed at this length
+    ("[" * 4_000, 0, "有 4000 个方括号「[」，对这么长的文字太多了（最多 2500 个）。"),
+    ("甲\n\n" + "> " * 21 + "引文", 2, "这一行的引用符号 > 套了 20 层以上"),
+    ("> " * 20 + "引文", None, None),
+    ("甲\n" + " " * 161 + "- 项", 1, "这一行行首的空格超过 160 个"),
+    ("甲\n" + "\t" * 41 + "- 项", 1, "这一行行首的空格超过 160 个"),
+    ("第一段\n\n" + "一行\n" * 501, 2, "从这一行起超过 500 行之间没有空行"),
+    ("一行\n" * 500, None, None),
+    (("一行\n" * 400 + "\n") * 3, None, None),
+])
+def test_markdown_problem_bounds(text, offset, says):
+    """Text Python-Markdown would take too long or too deep over is named, at its line; ordinary text passes."""
+    found = markdown_problem(text)
+    if says is None:
+        assert found is None, found
+    else:
+        assert found is not None and found[0] == offset and says in found[1], found

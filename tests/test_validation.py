@@ -259,6 +259,38 @@ def test_all_field_errors_of_a_file_at_once(capsys, site):
                                           f"{W} 第 13 行 · 获得年份", f"{W} 第 17 行 · 发布日期"]
 
 
+@pytest.mark.parametrize("body, line, says", [
+    ("".join("    " * i + "- 一层\n" for i in range(45)), 25 + 41, "这一行行首的空格超过 160 个，缩进太深了，排不了版。"),
+    ("第一段\n\n" + "> " * 25 + "引文\n", 27, "这一行的引用符号 > 套了 20 层以上，太深了，排不了版。"),
+])
+def test_markdown_nested_too_deep(capsys, site, body, line, says):
+    """Lists or quotes nested deeper than Markdown can convert are the content file's mistake, at their line (not a template error).
+
+    The body starts on line 25; the list's line 42 is the first indented by more than 160 spaces."""
+    write(site, W, WORKER + "\n" + body)
+    block = one(fails(capsys, site))
+    assert header(block) == f"{W} 第 {line} 行 · 正文" and says in block
+    assert not [p for p in fails(capsys, site) if "templates/" in p]
+
+
+def test_a_huge_pasted_body_is_refused_not_converted(capsys, site):
+    """A 1.9 MB body of brackets (Python-Markdown and the search text would take hours over it) fails at once,
+    named at the body's first line."""
+    write(site, W, WORKER + "\n" + "[" * 1_900_000)
+    block = one(fails(capsys, site))
+    assert header(block) == f"{W} 第 23 行 · 正文" and "有 1900007 个字，太长了（最多 100000 个字）。" in block
+
+
+def test_markdown_field_nested_too_deep(capsys, site):
+    """The same for a field of type markdown, at the field's line."""
+    text = (site / "site.yaml").read_text(encoding="utf-8")
+    write(site, "site.yaml", text.replace("      quote: {", "      intro: {label: 导语, type: markdown}\n      quote: {", 1))
+    write(site, W, worker(intro='"' + "> " * 30 + '引文"'))
+    block = one(fails(capsys, site))
+    assert header(block).startswith(f"{W} 第 ") and header(block).endswith(" · 导语")
+    assert "引用最多套 20 层：删掉行首多余的 >。" in block
+
+
 # --------------------------------------------------------------------------- 6. unknown fields
 
 def test_unknown_field_is_a_warning(capsys, site):
