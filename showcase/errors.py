@@ -13,6 +13,7 @@ ShowcaseError            base of everything the CLI turns into a message
 from __future__ import annotations
 
 import difflib
+import itertools
 from dataclasses import dataclass, field
 
 
@@ -94,8 +95,8 @@ class Report:
 
     def format(self, strict: bool = False) -> str:
         """Render every problem, numbered, errors first, in Chinese."""
-        ordered = sorted(set(self.problems), key=lambda p: (p.warning, p.path, p.line, p.label, p.found))
-        if not ordered:
+        items = listed(self.problems, strict)
+        if not items:
             return ""
         n_err, n_warn = len(self.errors), len(self.warnings)
         if strict:
@@ -105,13 +106,32 @@ class Report:
         else:
             head = f"发现 {n_warn} 个警告（不影响生成）："
         lines = [head, ""]
-        for number, p in enumerate(ordered, 1):
-            kind = "警告" if p.warning and not strict else "错误"
-            lines.append(f"{number}. [{kind}] {p.where()}")
-            lines.append(f"   问题：{p.found}")
-            lines.append(f"   改法：{p.fix}")
-            lines.append("")
+        number = 0
+        for item in items:
+            if isinstance(item, str):
+                lines += [f"   …{item}", ""]
+                continue
+            number += 1
+            kind = "警告" if item.warning and not strict else "错误"
+            lines += [f"{number}. [{kind}] {item.where()}", f"   问题：{item.found}", f"   改法：{item.fix}", ""]
         return "\n".join(lines).rstrip() + "\n"
+
+
+PER_FILE = 20  # problems listed per file and kind: a mangled file can have thousands, and one fix often clears many
+
+
+def listed(problems: list[Problem], strict: bool = False) -> list:
+    """Problems in the order shown (errors first, by file and line), at most PER_FILE of a kind per file;
+    after a file's cut, a note (str) saying how many more it has."""
+    ordered = sorted(set(problems), key=lambda p: (p.warning, p.path, p.line, p.label, p.found))
+    items: list = []
+    for (warning, path), group in itertools.groupby(ordered, key=lambda p: (p.warning, p.path)):
+        group = list(group)
+        items += group[:PER_FILE]
+        if len(group) > PER_FILE:
+            kind = "警告" if warning and not strict else "错误"
+            items.append(f"{path} 还有 {len(group) - PER_FILE} 个{kind}没有列出：先改好上面这些，再运行一次。")
+    return items
 
 
 def did_you_mean(word: str, candidates, labels: dict[str, str] | None = None) -> str | None:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
-from .errors import ConfigError, ContentError, OutputError, Problem, ShowcaseError, UsageError
+from .errors import ConfigError, ContentError, OutputError, Problem, ShowcaseError, UsageError, listed
 
 QUIET_SECONDS = 0.08
 LIVERELOAD_JS = Path(__import__("livereload").__file__).parent / "vendors" / "livereload.js"
@@ -110,8 +110,9 @@ class Preview:
         if not self.failed:
             return ""
         items = "".join(
+            f'<li style="margin:0 0 .8em;list-style:none">…{html.escape(p)}</li>' if isinstance(p, str) else
             f'<li style="margin:0 0 .8em"><b>{html.escape(p.where())}</b><br>问题：{html.escape(p.found)}'
-            f"<br>改法：{html.escape(p.fix)}</li>" for p in self.problems if not p.warning)
+            f"<br>改法：{html.escape(p.fix)}</li>" for p in listed([p for p in self.problems if not p.warning]))
         return ('<div id="showcase-errors" role="alert" style="position:fixed;inset:0;z-index:2147483647;overflow:auto;'
                 'background:rgba(30,0,0,.93);color:#fff;font:18px/1.6 system-ui,sans-serif;padding:2em">'
                 '<h2 style="margin-top:0;color:#fff">内容有错误，网站还没有更新</h2>'

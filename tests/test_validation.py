@@ -273,6 +273,19 @@ def test_markdown_nested_too_deep(capsys, site, body, line, says):
     assert not [p for p in fails(capsys, site) if "templates/" in p]
 
 
+def test_a_file_with_hundreds_of_mistakes_lists_twenty(capsys, site):
+    """A mangled file lists its first 20 mistakes and counts the rest; other files' problems are still listed."""
+    write(site, W, WORKER.replace("position: 调试二班高级技师\n", "position: 调试二班高级技师\n" + "name: 艾子洋\n" * 300))
+    write(site, "content/enterprises/中车长客.md", ENTERPRISE.replace("industry: 轨道交通装备制造\n", ""))
+    status, out, err = run(capsys, site)
+    total = int(err.split(" 个错误", 1)[0].removeprefix("发现 "))
+    found = problems(err)
+    mine = [block for block in found if header(block).startswith(f"{W} 第 ")]
+    assert status == 1 and len(mine) == 20 and len(found) == total - 280
+    assert "content/enterprises/中车长客.md 第 1 行 · 行业" in [header(block) for block in found]
+    assert f"   …{W} 还有 280 个错误没有列出：先改好上面这些，再运行一次。" in err.split("\n")
+
+
 def test_a_huge_pasted_body_is_refused_not_converted(capsys, site):
     """A 1.9 MB body of brackets (Python-Markdown and the search text would take hours over it) fails at once,
     named at the body's first line."""
