@@ -3,7 +3,8 @@
 Kept in ``<project>/.cache/showcase/`` (safe to delete at any time; ``--clean`` ignores it):
 
 - ``entries.pickle``: every content file's parsed entry and problems, keyed by its path, size and
-  modification time, so unchanged files are not read or parsed again;
+  modification time, so unchanged files are not read or parsed again (all of them are after site.yaml
+  changes: it says how they are parsed);
 - ``pages-<output>.pickle``: for each page of the last successful build, what it read (entries,
   templates, assets, pictures, globals) and a fingerprint of all of that; a page whose inputs have
   the same fingerprint now is taken from the previous output instead of being rendered;
@@ -238,9 +239,12 @@ class EntryCache:
     tell a second save from the first one.
     """
 
-    def __init__(self, root: Path, enabled: bool = True):
+    def __init__(self, root: Path, enabled: bool = True, schema: str = ""):
         self.file = cache_dir(root) / "entries.pickle"
-        self.old: dict = (load(self.file) or {}) if enabled else {}
+        self.schema = schema  # what parsing depends on besides the file (site.yaml's hash): records of another are dropped
+        stored_schema, self.old = (load(self.file) or ("", {})) if enabled else ("", {})
+        if stored_schema != schema:
+            self.old = {}
         self.new: dict = {}
         self.started = time.time()
 
@@ -274,7 +278,7 @@ class EntryCache:
         """Write the records of this build (files that still exist, not changed just now) to disk."""
         keep = {source: found for source, found in self.new.items() if not _recent(found[0], self.started)}
         if keep.keys() != self.old.keys() or any(keep[k] is not self.old[k] for k in keep):
-            save(self.file, keep)
+            save(self.file, (self.schema, keep))
 
 
 def record(before: tuple | None, digest: str, entry, problems: list) -> tuple:
@@ -303,6 +307,14 @@ class Reads:
     def frozen(self) -> tuple:
         """A compact, sorted form to store."""
         return tuple(tuple(sorted(s)) for s in (self.entries, self.templates, self.assets, self.pictures, self.globals))
+
+
+def file_digest(path: Path) -> str:
+    """The hash of a file's bytes ('' when it cannot be read)."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""
 
 
 def digest_of(*parts) -> str:

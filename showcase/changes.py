@@ -42,7 +42,7 @@ class Fingerprints:
         self.template_globals = template_globals  # source hash → globals used, kept between builds by PageBook
         self._shapes: dict[int, object] = {}
         self._pictures: dict[str, str] = {}
-        self.site_digest = cache.digest_of(cache.CODE_VERSION, _file_digest(self.site.root / "site.yaml"),
+        self.site_digest = cache.digest_of(cache.CODE_VERSION, cache.file_digest(self.site.root / "site.yaml"),
                                            self.site.base_url, self.site.edition, sorted(renderer.env.list_templates()))
         self.globals = {
             "data": lambda: cache.digest_of(self.library.data),
@@ -145,14 +145,6 @@ class Fingerprints:
         return cache.digest_of(job_digest, [self.entry(key) for key in entries], template_states,
                                [versions.get(name) for name in assets], [self.picture(path) for path in pictures],
                                [(name, self.global_value(name)) for name in sorted(used)])
-
-
-def _file_digest(path: Path) -> str:
-    """The hash of a file's bytes ('' when it cannot be read)."""
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return ""
 
 
 class PageBook:

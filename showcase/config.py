@@ -5,6 +5,8 @@ Chinese description; errors name the option by its dotted path (``collections.wo
 """
 from __future__ import annotations
 
+import dataclasses
+
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -79,6 +81,7 @@ FIELD_OPTIONS = {
     "to": ("str", "", "引用哪个集合（ref 类型），any 表示任意集合"),
     "item": ("dict", None, "列表每一项的定义（list 类型）"),
     "fields": ("dict", None, "子字段（object 类型）"),
+    "min": ("int", None, "最小值（integer、number 类型），如 0：数目不会是负数"),
 }
 TAXONOMY_OPTIONS = {
     "label": ("str", REQUIRED, "中文名（必填）"),
@@ -687,7 +690,7 @@ def _field(reader: _Reader, name: str, spec, prefix: str, line: int, vocabularie
         else:
             item = _field(reader, name, options["item"], f"{prefix}.item", line, vocabularies, label_required=False)
             if item and not item.label:
-                item = Field(item.name, label, item.type, item.required, item.help, item.choices, item.to, item.item, item.fields)
+                item = dataclasses.replace(item, label=label)
     fields: tuple = ()
     if kind == "object":
         if options["fields"] is None:
@@ -696,8 +699,10 @@ def _field(reader: _Reader, name: str, spec, prefix: str, line: int, vocabularie
             fields = _fields(reader, options["fields"], f"{prefix}.fields", vocabularies)
     if kind == "ref" and not options["to"]:
         reader.fail(line, f"{prefix}.to", f"引用字段「{name}」没有写引用哪个集合。", "加上 to: 集合名，如 to: enterprises。")
+    if options["min"] is not None and kind not in ("integer", "number"):
+        reader.fail(line, f"{prefix}.min", f"「{name}」是 {kind} 字段，min 只用于 integer 和 number 字段。", "删掉 min 这一行。")
     return Field(name=name, label=label, type=kind, required=options["required"], help=options["help"],
-                 choices=choices, to=options["to"], item=item, fields=fields)
+                 choices=choices, to=options["to"], item=item, fields=fields, min=options["min"])
 
 
 def _check_field_refs(reader: _Reader, site: Site, data) -> None:

@@ -251,7 +251,7 @@ def parse_entry(text: str, source: str, collection: Collection, base_dir: str, s
     checker = Checker(source, report, base_dir)
     values = checker.fields(collection.fields, data, first_line - 1, known_extra=("slug",))
     for spec in collection.fields:
-        if spec.type == "markdown" and spec.name in values:
+        if spec.type == "markdown" and values.get(spec.name) is not None:  # an optional field left empty is None
             line = data.key_lines.get(spec.name, first_line)
             fits = markdown_fits(values[spec.name], source, line, spec.label, report)
             values[spec.name] = Markup(render(values[spec.name]) if fits else "")

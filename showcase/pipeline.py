@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .cache import EntryCache, LastBuild, input_signature
+from .cache import EntryCache, LastBuild, file_digest, input_signature
 from .config import Site, load_site
 from .errors import ConfigError, ContentError, OutputError, Report
 from .output import OutputTree, write_into
@@ -124,7 +124,7 @@ def _make(site: Site, result: BuildResult, clock: _Clock, strict: bool, jobs: in
     from .render import Renderer
 
     report = result.report
-    entry_cache = EntryCache(site.root, enabled=not clean)
+    entry_cache = EntryCache(site.root, enabled=not clean, schema=file_digest(site.root / "site.yaml"))
     gc.disable()  # a million objects come out of the parse workers' pickles; none of them in cycles
     try:
         library = load_library(site, report, jobs, entry_cache)

@@ -46,6 +46,7 @@ class Field:
     to: str = ""
     item: "Field | None" = None
     fields: tuple = ()
+    min: int | None = None  # smallest value allowed (integer and number fields)
 
     def sub(self, name: str) -> "Field | None":
         """The sub-field called name of an object field."""
@@ -246,6 +247,14 @@ class Checker:
                 result.append(checked)
         return result
 
+    def _at_least(self, spec: Field, number, text: str, line: int):
+        """number, or None after reporting it is below the field's min."""
+        if number is None or spec.min is None or number >= spec.min:
+            return number
+        self.fail(line, spec.label, f"「{spec.label}」不能小于 {spec.min}，这里写的是{quote(text)}。",
+                  f"写实际的数目；没有就写 {spec.min}，或删掉这一行。")
+        return None
+
     def scalar(self, spec: Field, text: str, line: int):
         """Convert one text value by type."""
         label = spec.label
@@ -256,13 +265,13 @@ class Checker:
             number = parse_integer(text)
             if number is None:
                 self.fail(line, label, f"「{label}」应该是整数，这里写的是{quote(text)}。", "用阿拉伯数字写，如 2020 或 106。")
-            return number
+            return self._at_least(spec, number, text, line)
         if kind == "number":
             number = parse_number(text)
             if number is None:
                 self.fail(line, label, f"「{label}」应该是数字，这里写的是{quote(text)}。",
                           "只写阿拉伯数字，如 160 或 49.2；单位（万元、项）写在别处，不写在数字里。")
-            return number
+            return self._at_least(spec, number, text, line)
         if kind == "year":
             year = parse_integer(text.rstrip("年"))
             if year is None or not YEARS[0] <= year <= YEARS[1]:

@@ -273,6 +273,21 @@ def test_markdown_nested_too_deep(capsys, site, body, line, says):
     assert not [p for p in fails(capsys, site) if "templates/" in p]
 
 
+def test_a_count_below_its_minimum(capsys, site):
+    """A studio's patents written as -3 (site.yaml: min: 0) is an error at its line, not a figure in the sums."""
+    write(site, "content/studios/s.md", STUDIO.replace("  patents: 3", "  patents: -3"))
+    block = one(fails(capsys, site), "content/studios/s.md")
+    assert header(block) == "content/studios/s.md 第 10 行 · 专利（项）"
+    assert "「专利（项）」不能小于 0，这里写的是「-3」。" in block and "没有就写 0，或删掉这一行" in block
+
+
+def test_min_on_a_text_field_is_a_site_yaml_mistake(capsys, site):
+    text = (site / "site.yaml").read_text(encoding="utf-8")
+    write(site, "site.yaml", text.replace("quote: {label: 金句, type: text", "quote: {label: 金句, type: text, min: 0", 1))
+    block = one(fails(capsys, site), "site.yaml")
+    assert "「quote」是 text 字段，min 只用于 integer 和 number 字段。" in block
+
+
 def test_a_file_with_hundreds_of_mistakes_lists_twenty(capsys, site):
     """A mangled file lists its first 20 mistakes and counts the rest; other files' problems are still listed."""
     write(site, W, WORKER.replace("position: 调试二班高级技师\n", "position: 调试二班高级技师\n" + "name: 艾子洋\n" * 300))
