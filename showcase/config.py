@@ -5,8 +5,6 @@ Chinese description; errors name the option by its dotted path (``collections.wo
 """
 from __future__ import annotations
 
-import dataclasses
-
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -690,7 +688,7 @@ def _field(reader: _Reader, name: str, spec, prefix: str, line: int, vocabularie
         else:
             item = _field(reader, name, options["item"], f"{prefix}.item", line, vocabularies, label_required=False)
             if item and not item.label:
-                item = dataclasses.replace(item, label=label)
+                item = replace(item, label=label)
     fields: tuple = ()
     if kind == "object":
         if options["fields"] is None:
