@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
+from urllib.parse import quote as urlquote, urlsplit, urlunsplit
 
 from . import yamldoc
 from .errors import COMMAND_LINE, Report, did_you_mean, quote
@@ -508,14 +509,33 @@ def _line(data, key: str) -> int:
 
 
 def _base_url(reader: _Reader, value: str, data, from_command: bool = False) -> str:
-    """Check base_url (from site.yaml or --base-url) and make it end with a slash."""
+    """Check base_url (from site.yaml or --base-url); make it end with a slash, in the ASCII form feeds and sitemaps need."""
     value = (value or "/").strip()
+    fail = reader.command_fail if from_command else reader.fail
+    where = (_line(data, "base_url"), "--base-url" if from_command else "base_url")
     if not (value.startswith("/") or re.match(r"^https?://[^\s/]+(/\S*)?$", value)):
-        fail = reader.command_fail if from_command else reader.fail
-        fail(_line(data, "base_url"), "--base-url" if from_command else "base_url", f"base_url{quote(value)}不是网址。",
-             "写成完整网址（如 https://example.org/zhanting/）或以 / 开头的路径（如 /zhanting/）。")
+        fail(*where, f"base_url{quote(value)}不是网址。", "写成完整网址（如 https://example.org/zhanting/）或以 / 开头的路径（如 /zhanting/）。")
         return "/"
-    return value if value.endswith("/") else value + "/"
+    if "?" in value or "#" in value:
+        fail(*where, f"base_url{quote(value)}带着「?」或「#」后面的部分，每一页的地址都会接错。",
+             "只写到网站所在的文件夹，如 https://example.org/zhanting/。")
+        return "/"
+    try:
+        return _ascii_url(value if value.endswith("/") else value + "/")
+    except (UnicodeError, ValueError):
+        fail(*where, f"base_url{quote(value)}里的域名写法不对。", "检查域名，如 https://example.org/zhanting/。")
+        return "/"
+
+
+def _ascii_url(url: str) -> str:
+    """url with a Chinese domain in its xn-- form and a Chinese path percent-encoded (例子.中国/展厅/ → xn--fsqu00a.xn--fiqs8s/%E5%B1%95%E5%8E%85/)."""
+    if url.isascii():
+        return url
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if not netloc.isascii():
+        netloc = parts.hostname.encode("idna").decode("ascii") + (f":{parts.port}" if parts.port else "")
+    return urlunsplit((parts.scheme, netloc, urlquote(parts.path, safe="/%!$&'()*+,;=:@~"), "", ""))
 
 
 def _output(reader: _Reader, root: Path, value: str, line: int, from_command: bool = False) -> Path:

@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import unquote
 
 from .cache import EntryCache, LastBuild, file_digest, input_signature
 from .config import Site, load_site
@@ -98,7 +99,7 @@ def build(root: Path, output: str | None = None, base_url: str | None = None, st
     if site is None:
         raise ConfigError(report)
     if not site.base_url.startswith(("http://", "https://")):
-        report.warn("site.yaml", 0, "base_url", f"base_url「{site.base_url}」不是完整网址，分享卡片、订阅源和站点地图里的地址会不完整。",
+        report.warn("site.yaml", 0, "base_url", f"base_url「{unquote(site.base_url)}」不是完整网址，分享卡片、订阅源和站点地图里的地址会不完整。",
                     "上线前改成完整网址，如 https://example.org/zhanting/。")
     signature = input_signature(site.root / "site.yaml", [site.content_dir, site.templates_dir, site.assets_dir],
                                 (site.base_url, strict, site.edition))

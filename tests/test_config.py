@@ -133,6 +133,24 @@ def test_base_url_from_the_command_line_is_blamed_on_the_command_line(tmp_path):
     assert (p.path, p.label) == ("命令行", "--base-url") and "不是网址" in p.found
 
 
+@pytest.mark.parametrize("given, used", [
+    ("https://example.org/展厅", "https://example.org/%E5%B1%95%E5%8E%85/"),
+    ("https://例子.中国/展厅/", "https://xn--fsqu00a.xn--fiqs8s/%E5%B1%95%E5%8E%85/"),
+    ("https://例子.中国:8080/", "https://xn--fsqu00a.xn--fiqs8s:8080/"),
+    ("https://example.org/zhanting", "https://example.org/zhanting/"),
+])
+def test_a_chinese_base_url_is_written_as_feeds_and_sitemaps_need(tmp_path, given, used):
+    """A Chinese domain or folder in base_url is used in its ASCII form (xn--, %E5…), which every page, feed and sitemap then carry."""
+    site, report = load(tmp_path, base_url=given)
+    assert report.problems == [] and site.base_url == used
+
+
+@pytest.mark.parametrize("given", ["https://example.org/zhanting/?from=wechat", "https://example.org/#/zhanting/"])
+def test_a_base_url_with_a_query_or_fragment(tmp_path, given):
+    _, report = load(tmp_path, base_url=given)
+    assert "带着「?」或「#」后面的部分，每一页的地址都会接错。" in the_error(report).found
+
+
 def test_output_null_means_the_default(tmp_path):
     site, report = load(tmp_path, replaced("output: output", "output: ~"))
     assert report.problems == [] and site.output == (tmp_path / "output").resolve()
