@@ -31,12 +31,12 @@ from PIL import Image, UnidentifiedImageError, features
 from .content import Library, nested
 from .errors import OutputError, Report, quote
 from .fsutil import inside
-from .imagecodec import EXTENSION, MAX_PIXELS, MIME, READABLE_MODES, Job, Output, UnreadableMode, make_files
+from .imagecodec import EXTENSION, MAX_PIXELS, MIME, READABLE_MODES, Job, Output, UnreadableMode, make_files, open_image
 from .markup import slugify
 from .schema import ImageRef
 
 VERSION = "v3"  # bump when the encoder changes, so old files are not reused
-FORMATS = {"JPEG", "PNG", "WEBP", "GIF", "BMP", "TIFF", "MPO", "AVIF"}
+FORMATS = {"JPEG", "PNG", "WEBP", "GIF", "BMP", "TIFF", "MPO", "AVIF", "HEIF"}
 SQUARE_MAX = 960  # cards and leader thumbnails are never shown wider than 480 CSS pixels
 SHARE_SIZE = (1200, 630)
 PORTRAIT_FOCUS = (0.5, 0.3)  # faces sit in the upper third of a portrait
@@ -294,7 +294,7 @@ def read_header(path: Path, stat: os.stat_result) -> Header:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
         try:
-            with Image.open(path) as image:
+            with open_image(path) as image:
                 kind, (width, height), mode = image.format, image.size, image.mode
                 orientation = image.getexif().get(0x0112, 1) if kind in ("JPEG", "MPO", "TIFF", "WEBP") else 1
                 frames = image.n_frames if kind in ("GIF", "PNG", "WEBP", "AVIF") and getattr(image, "is_animated", False) else 1
@@ -333,7 +333,7 @@ def _unreadable(path: Path, exc: Exception | None) -> tuple[str, str]:
     """What is wrong with an image Pillow cannot open, and what to do about it."""
     suffix = path.suffix.lower()
     if suffix in (".heic", ".heif"):
-        return "是苹果手机的 HEIC 格式，网页用不了。", "在 iPhone“设置 → 相机 → 格式”里选“兼容性最佳”后重拍，或用“照片”应用导出为 JPG。"
+        return "是 HEIC 格式的照片（苹果手机拍的），但读不出来，可能没有传完整。", "从手机重新传一次原图；仍然不行，就在手机的“照片”里把它导出为 JPG 再用。"
     if suffix == ".svg":
         return "是 SVG 矢量图，这个字段需要照片类图片。", "另存为 PNG（标志）或 JPG（照片）后再用。"
     if exc is None:

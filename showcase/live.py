@@ -32,7 +32,7 @@ from .render import out_path
 
 TEXT_TYPES = ("text", "markdown")
 IGNORED = object()  # what _edited_entry says of a file no build reads
-WATCHED_SUFFIXES = (".md", ".yaml", ".yml", ".jpg", ".jpeg", ".png", ".webp", ".gif", ".tif", ".tiff", ".heic", ".avif")
+WATCHED_SUFFIXES = (".md", ".yaml", ".yml", ".jpg", ".jpeg", ".png", ".webp", ".gif", ".tif", ".tiff", ".heic", ".heif", ".avif")
 
 
 @dataclass
