@@ -18,8 +18,11 @@ from typing import Callable, ContextManager
 
 from PIL import Image, ImageCms, ImageFile, ImageOps
 
-MAX_PIXELS = 80_000_000
-Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+MAX_PIXELS = 80_000_000  # the most pixels decoded at once
+# A JPEG is decoded scaled down (libjpeg's draft: 1/2, 1/4, 1/8), so the 108- and 200-megapixel
+# photos of phones' high-resolution modes fit in MAX_PIXELS once decoded.
+MAX_JPEG_PIXELS = 260_000_000
+Image.MAX_IMAGE_PIXELS = MAX_JPEG_PIXELS // 2  # Pillow itself refuses twice this when opening
 ImageFile.LOAD_TRUNCATED_IMAGES = False
 SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
 AVIF_OFFSET = 23
@@ -105,6 +108,8 @@ def decode(job: Job) -> Image.Image:
             stored = (need_h, need_w) if orientation in (5, 6, 7, 8) else (need_w, need_h)
             if image.format in ("JPEG", "MPO"):  # phones often save MPO: a JPEG with a second picture
                 image.draft(None, (int(stored[0]) + 1, int(stored[1]) + 1))
+            if image.width * image.height > MAX_PIXELS:  # a huge JPEG that its crops need nearly whole
+                raise Image.DecompressionBombError(f"{image.width}×{image.height}")
             image.load()
             upright = ImageOps.exif_transpose(image) if orientation != 1 else image
             return to_srgb(upright, image.info.get("icc_profile"))

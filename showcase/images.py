@@ -31,7 +31,7 @@ from PIL import Image, UnidentifiedImageError, features
 from .content import Library, nested
 from .errors import OutputError, Report, quote
 from .fsutil import inside
-from .imagecodec import EXTENSION, MAX_PIXELS, MIME, READABLE_MODES, Job, Output, UnreadableMode, make_files, open_image
+from .imagecodec import EXTENSION, MAX_JPEG_PIXELS, MAX_PIXELS, MIME, READABLE_MODES, Job, Output, UnreadableMode, make_files, open_image
 from .markup import slugify
 from .schema import ImageRef
 
@@ -300,7 +300,7 @@ def read_header(path: Path, stat: os.stat_result) -> Header:
                 frames = image.n_frames if kind in ("GIF", "PNG", "WEBP", "AVIF") and getattr(image, "is_animated", False) else 1
                 alpha = mode in ("RGBA", "LA", "PA", "La", "RGBa") or "transparency" in image.info
         except Image.DecompressionBombError:
-            raise BadImage(f"像素太多（超过 {MAX_PIXELS // 10_000} 万像素），可能是超大扫描件或恶意文件。", "缩小到 8000 像素宽以内再用。") from None
+            raise BadImage(*too_many_pixels(None, MAX_JPEG_PIXELS)) from None
         except (UnidentifiedImageError, ValueError, SyntaxError, EOFError) as exc:
             raise BadImage(*_unreadable(path, exc)) from None
         except OSError as exc:
@@ -309,8 +309,9 @@ def read_header(path: Path, stat: os.stat_result) -> Header:
             raise BadImage(*_unreadable(path, exc)) from None
     if kind not in FORMATS:
         raise BadImage(f"是 {kind} 格式，网页不支持。", "另存为 JPG 或 PNG。")
-    if width * height > MAX_PIXELS:
-        raise BadImage(f"像素太多（{width}×{height}，超过 {MAX_PIXELS // 10_000} 万像素），可能是超大扫描件或恶意文件。", "缩小到 8000 像素宽以内再用。")
+    limit = MAX_JPEG_PIXELS if kind in ("JPEG", "MPO") else MAX_PIXELS
+    if width * height > limit:
+        raise BadImage(*too_many_pixels((width, height), limit))
     if frames > 1:
         raise BadImage(f"是动图（{frames} 帧），展厅只用静态图片。", "用看图软件把想展示的那一帧另存为 JPG 或 PNG；要展示动态过程请用视频链接。")
     if mode not in READABLE_MODES:
@@ -318,6 +319,13 @@ def read_header(path: Path, stat: os.stat_result) -> Header:
     if orientation in (5, 6, 7, 8):
         width, height = height, width
     return Header(stat.st_size, stat.st_mtime_ns, _file_hash(path), width, height, kind, alpha)
+
+
+def too_many_pixels(size: tuple | None, limit: int) -> tuple[str, str]:
+    """What is wrong with an image too large to make web copies of, and what to do about it."""
+    shown = f"{size[0]}×{size[1]}，" if size else ""
+    return (f"像素太多（{shown}超过 {limit // 10_000} 万像素），可能是超大扫描件或拼接的全景图。",
+            "用看图软件缩小到 8000 像素宽以内再用。")
 
 
 def _file_hash(path: Path) -> str:
@@ -492,6 +500,9 @@ def _report_failure(picture: Picture, exc: Exception, report: Report) -> None:
         found, fix = f"{shown}的颜色模式是 {text}，无法转换成网页图片。", "用看图软件或 Photoshop 另存为普通 RGB 颜色的 JPG 或 PNG。"
     elif "truncated" in text or "broken data stream" in text or isinstance(exc, (EOFError, SyntaxError)):
         found, fix = f"{shown}不完整（文件只有一部分，可能没有复制或下载完）。", "从相机、手机或原始邮件里重新复制这张原图。"
+    elif isinstance(exc, Image.DecompressionBombError):
+        found, fix = too_many_pixels(None, MAX_PIXELS)
+        found = f"{shown}{found}"
     elif isinstance(exc, MemoryError):
         found, fix = f"{shown}太大，内存不够处理。", "缩小到 8000 像素宽以内再用。"
     elif isinstance(exc, OSError) and exc.errno is not None:

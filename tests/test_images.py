@@ -441,6 +441,8 @@ def test_bad_images_are_all_explained_together(make_project, tiny_hall):
     Image.new("1", (10_000, 9_000)).save(bomb, "PNG")
     lab = io.BytesIO()
     Image.new("LAB", (64, 64), (50, 0, 0)).save(lab, "TIFF")
+    panorama = io.BytesIO()  # 81 million pixels, decoded whole for its 630-pixel-high share image
+    Image.new("L", (65_000, 1_250), 90).save(panorama, "JPEG", quality=30)
     bad = {
         "truncated.jpg": good[: len(good) // 2],
         "empty.jpg": b"",
@@ -448,6 +450,7 @@ def test_bad_images_are_all_explained_together(make_project, tiny_hall):
         "animated.gif": animated.getvalue(),
         "bomb.png": bomb.getvalue(),
         "lab.tif": lab.getvalue(),
+        "panorama.jpg": panorama.getvalue(),
     }
     text = files["content/workers/艾子洋.md"]
     for n, (name, data) in enumerate(bad.items()):
@@ -467,8 +470,9 @@ def test_bad_images_are_all_explained_together(make_project, tiny_hall):
         "empty.jpg": "是空文件（0 字节）",
         "text.jpg": "不是能识别的图片",
         "animated.gif": "是动图（3 帧）",
-        "bomb.png": "像素太多",
+        "bomb.png": "「content/workers/images/bomb.png」像素太多（10000×9000，超过 8000 万像素）",
         "lab.tif": "的颜色模式是 LAB，无法转换成网页图片",
+        "panorama.jpg": "「content/workers/images/panorama.jpg」像素太多（超过 8000 万像素）",
     }
     for n, (name, words) in enumerate(expected.items()):
         block = re.search(rf"\d+\. \[错误\] content/workers/w{n}\.md 第 4 行 · 照片\n   问题：(.*)\n", err)
@@ -511,6 +515,23 @@ def test_a_phone_browser_fetches_a_small_webp_and_the_page_does_not_shift(demo_s
         assert cards and all(src.endswith(".webp") and "-sq" in src and w == h <= 960 for src, w, h in cards), cards
     finally:
         context.close()
+
+
+def test_a_108_megapixel_phone_photo_is_scaled_down_not_refused(make_project, tiny_hall, build_project):
+    image = Image.new("RGB", (12_000, 9_000), (128, 128, 128))
+    image.paste((20, 20, 200), (0, 0, 12_000, 2_000))
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=30)
+    del image
+    files = dict(tiny_hall)
+    files[PHOTO] = buffer.getvalue()
+    out = build_project(make_project(files))
+    tag = pictures_of(out, WORKER_PAGE)[0]
+    assert attribute(tag, "width") == "1600" and attribute(tag, "height") == "1200"
+    for width, relative in srcset(tag, "jpg").items():
+        with Image.open(out / relative) as copy:
+            assert copy.size == (width, width * 3 // 4)
+            assert copy.convert("RGB").getpixel((width // 2, 3))[2] > 150
 
 
 def test_a_phone_mpo_photo_is_not_taken_for_an_animation(make_project, tiny_hall, build_project):
