@@ -585,6 +585,14 @@ def test_help_is_in_chinese_and_english(capsys):
     assert "生成网站" in out and "build the site" in out and "--strict" in out and "退出码 / exit codes" in out
 
 
+def test_a_too_old_python_is_told_in_chinese_not_with_a_traceback():
+    pretend = "import runpy, sys; sys.version_info = (3, 10, 14, 'final', 0); runpy.run_path('build.py', run_name='__main__')"
+    proc = subprocess.run([sys.executable, "-c", pretend], cwd=Path(__file__).resolve().parents[1],
+                          capture_output=True, text=True, encoding="utf-8")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "展厅需要 Python 3.11 或更新的版本，这里运行的是 3.10.14。" in proc.stderr and "python.org" in proc.stderr
+
+
 def test_unknown_option_exits_2(capsys, site):
     from showcase import cli
 
