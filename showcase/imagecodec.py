@@ -65,16 +65,20 @@ def open_image(path: Path) -> Image.Image:
     with open(path, "rb") as handle:
         start = handle.read(12)
     if start[4:8] == b"ftyp":  # an ISO media file: HEIC, HEIF or AVIF
-        _read_heif()
+        heif_support()
     return Image.open(path)
 
 
 @functools.cache
-def _read_heif() -> None:
-    """Teach Pillow to open HEIC and HEIF files (decoded upright; EXIF orientation then reads 1)."""
-    import pillow_heif
-
+def heif_support() -> bool:
+    """Teach Pillow to open HEIC and HEIF files (decoded upright; EXIF orientation then reads 1);
+    False where pillow-heif is not installed (it has no wheel for 32-bit Windows)."""
+    try:
+        import pillow_heif
+    except ImportError:
+        return False
     pillow_heif.register_heif_opener()
+    return True
 
 
 def make_files(job: Job, store: Callable[[str], ContextManager[Path]]) -> str:

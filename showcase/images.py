@@ -31,7 +31,7 @@ from PIL import Image, UnidentifiedImageError, features
 from .content import Library, nested
 from .errors import OutputError, Report, quote
 from .fsutil import inside
-from .imagecodec import EXTENSION, MAX_JPEG_PIXELS, MAX_PIXELS, MIME, READABLE_MODES, Job, Output, UnreadableMode, make_files, open_image
+from .imagecodec import EXTENSION, MAX_JPEG_PIXELS, MAX_PIXELS, MIME, READABLE_MODES, Job, Output, UnreadableMode, heif_support, make_files, open_image
 from .markup import slugify
 from .schema import ImageRef
 
@@ -340,6 +340,8 @@ def _file_hash(path: Path) -> str:
 def _unreadable(path: Path, exc: Exception | None) -> tuple[str, str]:
     """What is wrong with an image Pillow cannot open, and what to do about it."""
     suffix = path.suffix.lower()
+    if suffix in (".heic", ".heif") and not heif_support():
+        return "是苹果手机的 HEIC 格式，这台电脑缺少读取它的 pillow-heif。", "运行 python -m pip install pillow-heif 后再生成；或在手机的“照片”里把它导出为 JPG 再用。"
     if suffix in (".heic", ".heif"):
         return "是 HEIC 格式的照片（苹果手机拍的），但读不出来，可能没有传完整。", "从手机重新传一次原图；仍然不行，就在手机的“照片”里把它导出为 JPG 再用。"
     if suffix == ".svg":

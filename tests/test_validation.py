@@ -585,6 +585,17 @@ def test_help_is_in_chinese_and_english(capsys):
     assert "生成网站" in out and "build the site" in out and "--strict" in out and "退出码 / exit codes" in out
 
 
+def test_a_heic_photo_without_pillow_heif_says_how_to_get_it(site):
+    write(site, "content/workers/a.heic", b"\x00\x00\x00\x18ftypheic")
+    text = (site / "content/workers/艾子洋.md").read_text(encoding="utf-8").replace("photo: a.jpg", "photo: a.heic")
+    write(site, "content/workers/艾子洋.md", text)
+    without = f"import sys; sys.modules['pillow_heif'] = None; from showcase.cli import main; sys.exit(main(['--root', {str(site)!r}]))"
+    proc = subprocess.run([sys.executable, "-c", without], capture_output=True, text=True, encoding="utf-8")
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "「content/workers/a.heic」是苹果手机的 HEIC 格式，这台电脑缺少读取它的 pillow-heif。" in proc.stderr
+    assert "运行 python -m pip install pillow-heif 后再生成" in proc.stderr
+
+
 def test_a_too_old_python_is_told_in_chinese_not_with_a_traceback():
     pretend = "import runpy, sys; sys.version_info = (3, 10, 14, 'final', 0); runpy.run_path('build.py', run_name='__main__')"
     proc = subprocess.run([sys.executable, "-c", pretend], cwd=Path(__file__).resolve().parents[1],
