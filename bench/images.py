@@ -33,7 +33,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PHOTOS = ROOT.parent / "shared" / "photos"
-PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff"}
+PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".heic", ".heif"}
 
 CHILD = r"""
 import json, resource, sys, time
@@ -122,7 +122,7 @@ def ssim_table(output: Path, photos: list[Path]) -> dict:
     from PIL import Image, ImageOps
 
     sys.path.insert(0, str(ROOT))
-    from showcase.imagecodec import to_srgb
+    from showcase.imagecodec import open_image, to_srgb
 
     def luma(image: Image.Image) -> "np.ndarray":
         rgb = np.asarray(image.convert("RGB"), dtype=np.float64)
@@ -148,7 +148,7 @@ def ssim_table(output: Path, photos: list[Path]) -> dict:
         copies = by_stem.get(re.sub(r"[^a-z0-9-]+", "-", photo.stem.lower()).strip("-"), [])
         if not copies:
             continue
-        with Image.open(photo) as opened:
+        with open_image(photo) as opened:
             opened.load()
             original = to_srgb(ImageOps.exif_transpose(opened), opened.info.get("icc_profile")).convert("RGB")
         bands = [band.convert("F") for band in original.split()]
