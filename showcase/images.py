@@ -340,9 +340,9 @@ def _file_hash(path: Path) -> str:
 def _unreadable(path: Path, exc: Exception | None) -> tuple[str, str]:
     """What is wrong with an image Pillow cannot open, and what to do about it."""
     suffix = path.suffix.lower()
-    if suffix in (".heic", ".heif") and not heif_support():
-        return "是苹果手机的 HEIC 格式，这台电脑缺少读取它的 pillow-heif。", "运行 python -m pip install pillow-heif 后再生成；或在手机的“照片”里把它导出为 JPG 再用。"
     if suffix in (".heic", ".heif"):
+        if not heif_support():
+            return "是苹果手机的 HEIC 格式，这台电脑缺少读取它的 pillow-heif。", "运行 python -m pip install pillow-heif 后再生成；或在手机的“照片”里把它导出为 JPG 再用。"
         return "是 HEIC 格式的照片（苹果手机拍的），但读不出来，可能没有传完整。", "从手机重新传一次原图；仍然不行，就在手机的“照片”里把它导出为 JPG 再用。"
     if suffix == ".svg":
         return "是 SVG 矢量图，这个字段需要照片类图片。", "另存为 PNG（标志）或 JPG（照片）后再用。"
