@@ -67,6 +67,7 @@ def make_parser() -> argparse.ArgumentParser:
                         help="serve 的端口（默认 8000）；kiosk 的端口（默认 site.yaml 的 kiosk.port）/ port for serve (default 8000) or kiosk")
     parser.add_argument("--host", metavar="HOST", default="127.0.0.1",
                         help="serve 绑定的地址（默认只本机 127.0.0.1）/ address for serve (default: this computer only)")
+    parser.add_argument("--open", action="store_true", help="serve：启动后用默认浏览器打开预览 / serve: open the preview in the default browser")
     parser.add_argument("--clean", action="store_true",
                         help="不用上次生成留下的缓存，全部重新生成 / ignore the caches of earlier builds, rebuild everything")
     parser.add_argument("--kiosk", action="store_true", help="生成触摸屏版（到 site.yaml 的 kiosk.output）/ build the kiosk edition")
@@ -108,7 +109,7 @@ def _run(args) -> int:
         from .serve import serve
 
         options = {"output": args.output, "base_url": args.base_url, "strict": args.strict, "jobs": args.jobs}
-        return serve(root, args.host, args.port or 8000, options)
+        return serve(root, args.host, args.port or 8000, options, args.open)
     if args.command == "new":
         from .scaffold import new_entry
 

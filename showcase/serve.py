@@ -17,6 +17,7 @@ import mimetypes
 import os
 import signal
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -120,8 +121,8 @@ class Preview:
                 f'<ol style="padding-left:1.5em">{items}</ol></div>')
 
 
-def serve(root: Path, host: str, port: int, options: dict) -> int:
-    """Build, serve and watch until Ctrl-C; return the exit code."""
+def serve(root: Path, host: str, port: int, options: dict, open_browser: bool = False) -> int:
+    """Build, serve and watch until Ctrl-C (opening the preview in the default browser if asked); return the exit code."""
     import logging
 
     import tornado.ioloop
@@ -144,6 +145,8 @@ def serve(root: Path, host: str, port: int, options: dict) -> int:
         return 2
     shown = "127.0.0.1" if host in ("", "0.0.0.0") else host
     print(f"预览地址：http://{shown}:{port}/ （保存文件后自动刷新；按 Ctrl+C 停止）", flush=True)
+    if open_browser:
+        threading.Thread(target=_open_browser, args=(f"http://{shown}:{port}/",), daemon=True).start()
     tornado.ioloop.PeriodicCallback(lambda: _rebuild_when_quiet(preview), QUIET_SECONDS * 1000 / 4).start()
     try:
         tornado.ioloop.IOLoop.current().start()
@@ -152,6 +155,14 @@ def serve(root: Path, host: str, port: int, options: dict) -> int:
     finally:
         preview.observer.stop()
     return 0
+
+
+def _open_browser(url: str) -> None:
+    """Open url in the default browser (on a thread: a browser command may not return until it closes)."""
+    import webbrowser
+
+    if not webbrowser.open(url):
+        print("没能自动打开浏览器：请手动用浏览器打开上面的预览地址。", flush=True)
 
 
 def _watch(preview: Preview):

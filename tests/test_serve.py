@@ -192,6 +192,20 @@ def test_binds_to_localhost_and_stops_cleanly_on_ctrl_c(project):
     assert "Traceback" not in running.output()
 
 
+def test_open_shows_the_preview_in_the_default_browser(project, monkeypatch):
+    opened = project.parent / "opened.txt"
+    browser = project.parent / "browser.py"  # stands in for the default browser: notes the address it is given
+    browser.write_text(f"import sys\nopen({str(opened)!r}, 'w').write(sys.argv[1])\n", encoding="utf-8")
+    monkeypatch.setenv("BROWSER", f"{sys.executable} {browser} %s")
+    running = Server(project, "--open")
+    deadline = time.monotonic() + 20
+    while not opened.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert running.stop() == 0
+    assert opened.read_text() == running.url
+    assert "Traceback" not in running.output()
+
+
 def test_new_writes_every_field_and_refuses_to_overwrite(project):
     proc = run_build(project, "new", "worker", "王小明")
     assert proc.returncode == 0, proc.stderr
