@@ -17,11 +17,13 @@ import posixpath
 import re
 import shutil
 import traceback
+import types
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
 import jinja2
+from jinja2.sandbox import MAX_RANGE, SandboxedEnvironment, SecurityError
 from markupsafe import Markup, escape
 
 from . import charts, kiosk
@@ -131,13 +133,27 @@ def template_for(env: jinja2.Environment, preferred: str, fallback: str) -> str:
     return preferred if preferred and preferred in env.list_templates() else fallback
 
 
-class RecordingEnvironment(jinja2.Environment):
-    """A Jinja2 environment that notes which entries and templates the page being rendered reads."""
+MAX_BITS = 4096  # the largest integer a template may compute (about 1,200 digits)
+MAX_REPEAT = 1_000_000  # the longest text or list a template may make with *
+# Attribute names the sandbox must judge: the way to Python's internals (__class__, f_globals,
+# gi_frame, tb_frame, co_code, mro) and to str.format.  Every other name is read directly.
+SANDBOX_PREFIXES = ("_", "f_", "co_", "gi_", "cr_", "ag_", "tb_")
+SANDBOX_NAMES = frozenset({"mro", "format", "format_map"})
+DIRECT_CALLS = (jinja2.runtime.Macro, types.BuiltinMethodType)
+
+
+class RecordingEnvironment(SandboxedEnvironment):
+    """Jinja2's sandbox (a template, maybe a theme from elsewhere, cannot reach Python's internals or
+    compute without end in one expression) that notes which entries and templates the page being rendered reads."""
 
     reads: Reads | None = None
+    intercepted_binops = frozenset({"**", "*"})
 
     def getattr(self, obj, attribute):
-        """entry.name, noting the entry (Environment.getattr written out: pages read attributes millions of times)."""
+        """obj.attribute, noting an entry; only names in SANDBOX_PREFIXES and SANDBOX_NAMES go through
+        the sandbox's checks (pages read attributes millions of times)."""
+        if attribute.startswith(SANDBOX_PREFIXES) or attribute in SANDBOX_NAMES:
+            return super().getattr(obj, attribute)
         if type(obj) is Entry:
             if self.reads is not None:
                 self.reads.entries.add(obj.key)
@@ -153,6 +169,26 @@ class RecordingEnvironment(jinja2.Environment):
             return obj[attribute]
         except (TypeError, LookupError, AttributeError):
             return self.undefined(obj=obj, name=attribute)
+
+    def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 - Jinja2's signature: no name may clash with a keyword
+        """A call from a template; its own macros and built-in methods such as dict.get (most calls) skip
+        the sandbox's check, which looks for markers neither can carry (str.format is wrapped by getattr)."""
+        if type(__obj) in DIRECT_CALLS:
+            return __context.call(__obj, *args, **kwargs)
+        return super().call(__context, __obj, *args, **kwargs)
+
+    def call_binop(self, context, operator: str, left, right):
+        """a ** b and a * b, refused when the result would be enormous (a page would never finish)."""
+        if operator == "**":
+            if isinstance(left, int) and isinstance(right, int) and abs(left) > 1 and right * abs(left).bit_length() > MAX_BITS:
+                raise SecurityError(f"乘方 {left} ** {right} 的结果太大")
+            return left ** right
+        count, sequence = (right, left) if isinstance(right, int) else (left, right)
+        if isinstance(count, int) and isinstance(sequence, (str, list, tuple)) and len(sequence) * count > MAX_REPEAT:
+            raise SecurityError(f"重复 {count} 次得到的文字或列表太长")
+        if isinstance(left, int) and isinstance(right, int) and left.bit_length() + right.bit_length() > MAX_BITS:
+            raise SecurityError("乘出来的数太大")
+        return left * right
 
     def getitem(self, obj, argument):
         """entry['name'], noting the entry."""
@@ -551,6 +587,11 @@ def explain_syntax(exc: jinja2.TemplateSyntaxError, source: str) -> tuple[int, s
 
 def _explain(exc: Exception, known: list[str]) -> str:
     """A short Chinese explanation of a template runtime error, with 'did you mean'."""
+    if isinstance(exc, SecurityError):
+        return (f"模板里有为安全起见不允许的写法（{exc}）：模板不能使用以下划线开头的名称，"
+                "也不能算出极大的数、极长的文字。")
+    if isinstance(exc, OverflowError) and "MAX_RANGE" in str(exc):
+        return f"模板里的 range(…) 太大：最多 {MAX_RANGE} 个数。"
     if isinstance(exc, jinja2.UndefinedError):
         missing = re.search(r"has no attribute '([^']+)'|'([^']+)' is undefined|no element for key '?([^']+?)'?$", exc.message or "")
         name = next((g for g in missing.groups() if g), "") if missing else ""

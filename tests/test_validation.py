@@ -444,6 +444,36 @@ def test_template_runtime_error_is_listed_with_content_errors(capsys, site):
     assert [header(b) for b in found] == ["content/enterprises/中车长客.md 第 1 行 · 行业", f"templates/workers.html 第 {index + 1} 行 · 模板"]
 
 
+@pytest.mark.parametrize("expression, says", [
+    ("{{ ''.__class__.__mro__ }}", "模板里有为安全起见不允许的写法（access to attribute '__class__' of 'str' object is unsafe.）"),
+    ("{{ cycler.__init__.__globals__ }}", "模板里有为安全起见不允许的写法（access to attribute '__init__'"),
+    ("{{ entry._html }}", "模板里有为安全起见不允许的写法（access to attribute '_html' of 'Entry' object is unsafe.）"),
+    ("{{ '{0.__class__}'.format(entry) }}", "模板里有为安全起见不允许的写法"),
+    ("{{ 10 ** 100000000 }}", "模板里有为安全起见不允许的写法（乘方 10 ** 100000000 的结果太大）"),
+    ("{{ '展' * 100000000 }}", "模板里有为安全起见不允许的写法（重复 100000000 次得到的文字或列表太长）"),
+    ("{% for i in range(10 ** 9) %}{{ i }}{% endfor %}", "模板里的 range(…) 太大：最多 100000 个数。"),
+])
+def test_a_template_cannot_reach_python_or_compute_without_end(capsys, site, expression, says):
+    lines = (site / "templates/workers.html").read_text(encoding="utf-8").split("\n")
+    index = next(i for i, line in enumerate(lines) if "entry.name" in line)
+    lines[index] += expression
+    write(site, "templates/workers.html", "\n".join(lines))
+    block = one(fails(capsys, site), "templates/workers.html")
+    assert header(block) == f"templates/workers.html 第 {index + 1} 行 · 模板"
+    assert says in block
+
+
+def test_a_template_may_still_compute_what_a_page_needs(capsys, site):
+    lines = (site / "templates/workers.html").read_text(encoding="utf-8").split("\n")
+    index = next(i for i, line in enumerate(lines) if "entry.name" in line)
+    lines[index] += "<span hidden>{{ 2 ** 10 }}|{{ '·' * 3 }}|{{ range(3)|list|length }}|{{ '{}年'.format(2024) }}|{{ entry.name.startswith('艾') }}</span>"
+    write(site, "templates/workers.html", "\n".join(lines))
+    code, _, err = run(capsys, site)
+    assert code == 0, err
+    page = (site / "output/workers/ai-ziyang/index.html").read_text(encoding="utf-8")
+    assert "<span hidden>1024|···|3|2024年|True</span>" in page
+
+
 @pytest.mark.parametrize("encoding, says", [
     ("gbk", "文件是 GBK/GB18030 编码（中文 Windows 的“ANSI”），展厅只读 UTF-8"),
     ("utf-16", "文件是 UTF-16 编码（Windows 记事本里叫“Unicode”），展厅只读 UTF-8。"),
