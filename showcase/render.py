@@ -143,8 +143,8 @@ DIRECT_CALLS = (jinja2.runtime.Macro, types.BuiltinMethodType)
 
 
 class RecordingEnvironment(SandboxedEnvironment):
-    """Jinja2's sandbox (a template, maybe a theme from elsewhere, cannot reach Python's internals or
-    compute without end in one expression) that notes which entries and templates the page being rendered reads."""
+    """Jinja2's sandbox (a template, maybe a theme from elsewhere, cannot reach Python's internals, nor
+    make an enormous number or text with ** or *) that notes which entries and templates the page being rendered reads."""
 
     reads: Reads | None = None
     intercepted_binops = frozenset({"**", "*"})
