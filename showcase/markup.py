@@ -16,9 +16,8 @@ import unicodedata
 import markdown
 from markdown.treeprocessors import InlineProcessor, Treeprocessor
 
-CJK = r"\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u3200-\u32ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
-CJK_PUNCT = "\u2018\u2019\u201c\u201d\u2014\u2026\u00b7"
-JOINS = re.compile(rf"[{CJK}{CJK_PUNCT}]")
+from .chinese import joins_tight
+
 INLINE_TAGS = r"(?:</?(?:a|abbr|b|code|del|em|i|mark|small|span|strong|sub|sup)\b[^<>\n]*>)+"
 TRAILING_TAGS = re.compile(rf"{INLINE_TAGS}$")
 LEADING_TAGS = re.compile(rf"^{INLINE_TAGS}")
@@ -47,7 +46,7 @@ def _join(text: str) -> str:
         last = TRAILING_TAGS.sub("", last)[-1:] if last.endswith(">") else last[-1:]
         after = line.lstrip(" \t")
         first = LEADING_TAGS.sub("", after)[:1] if after.startswith("<") else after[:1]
-        if last and first and last not in "<>" and first not in "<>" and (JOINS.match(last) or JOINS.match(first)):
+        if last and first and last not in "<>" and first not in "<>" and joins_tight(last, first):
             pieces[-1] = before.rstrip(" \t")
             pieces.append(after)
         else:

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import yaml
 
+from .chinese import joins_tight
+
 try:
     _Loader = yaml.CBaseLoader
 except AttributeError:  # pragma: no cover - PyYAML built without libyaml
@@ -294,6 +296,24 @@ def parse(text: str, first_line: int = 1, aliases: bool = False):
     return value, issues + builder.issues
 
 
+def fold(pieces: list[str], tight: bool) -> str:
+    """Lines joined as YAML folds them: a space for a line break, a newline for each blank line; no
+    space where Chinese meets when tight."""
+    text = pieces[0]
+    blanks = 0
+    for piece in pieces[1:]:
+        if not piece:
+            blanks += 1
+            continue
+        if blanks:
+            text += "\n" * blanks
+        elif not (tight and text and joins_tight(text[-1], piece[0])):
+            text += " "
+        text += piece
+        blanks = 0
+    return text
+
+
 class _EventBuilder:
     """Builds values straight from the C parser's events (no node tree), reporting what PyYAML hides.
 
@@ -397,12 +417,35 @@ class _EventBuilder:
         if isinstance(event, yaml.ScalarEvent):
             if not event.style and event.value in EMPTY_WORDS:
                 return None
-            if event.style in ('"', "'") and event.end_mark.line > event.start_mark.line:
+            if event.end_mark.line == event.start_mark.line or event.style == "|":
+                return event.value
+            if event.style in ('"', "'"):
                 self.swallowed(event)
-            return event.value
+            return self.folded_tight(event)
         if isinstance(event, yaml.SequenceStartEvent):
             return self.sequence(event, depth)
         return self.mapping(event, depth)
+
+    def folded_tight(self, event) -> str:
+        """A value written over several lines, with the spaces YAML folded its line breaks into
+        dropped where Chinese meets (chinese.py); as YAML read it when its lines do not add up to it
+        (escapes in quotes, more-indented lines of a > block)."""
+        value = event.value
+        start, end = event.start_mark, event.end_mark
+        lines = self.lines[start.line:end.line + 1]
+        lines[-1] = lines[-1][:end.column]
+        if event.style == ">":
+            lines = lines[1:]
+        else:
+            lines[0] = lines[0][start.column + (1 if event.style else 0):]
+            lines[-1] = lines[-1][:len(lines[-1]) - (1 if event.style else 0)]
+        pieces = [line.strip(" \t") for line in lines]
+        while pieces and not pieces[-1]:
+            pieces.pop()
+        body = value.rstrip("\n")
+        if not pieces or fold(pieces, tight=False) != body:
+            return value
+        return fold(pieces, tight=True) + value[len(body):]
 
     def swallowed(self, event) -> None:
         """Report a quoted value whose missing closing quote swallowed the following fields."""

@@ -156,6 +156,17 @@ def test_chinese_file_names_get_pinyin_urls(make_project, tiny_hall, build_proje
     assert (out / "regions/chongqing/index.html").exists()
 
 
+def test_a_summary_and_quote_wrapped_over_lines_show_no_stray_space(make_project, tiny_hall, build_project):
+    files = dict(tiny_hall)
+    files["content/workers/艾子洋.md"] = files["content/workers/艾子洋.md"].replace(
+        "summary: 37岁的高级技师，带领班组攻克调试难题。",
+        "summary: 37岁的高级技师，\n  带领班组攻克\n  调试难题。").replace(
+        "quote: 畅通渠道了，我们工人干活更有劲头。", "quote: >\n  畅通渠道了，\n  我们工人干活更有劲头。")
+    html = (build_project(make_project(files)) / "workers/ai-ziyang/index.html").read_text(encoding="utf-8")
+    assert '<meta name="description" content="37岁的高级技师，带领班组攻克调试难题。">' in html
+    assert "畅通渠道了，我们工人干活更有劲头。" in html
+
+
 def test_every_page_has_title_description_and_open_graph(demo_site):
     for page in sorted(demo_site.rglob("*.html")):
         html = page.read_text(encoding="utf-8")

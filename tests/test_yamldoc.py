@@ -42,7 +42,26 @@ def test_block_scalars_keep_their_text():
     value, issues = parse("body: |\n  注意：第一行\n  name:x\n  a：b\nshort: >-\n  注意：\n  折叠\n")
     assert issues == []
     assert value["body"] == "注意：第一行\nname:x\na：b\n"
-    assert value["short"] == "注意： 折叠"
+    assert value["short"] == "注意：折叠"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("v: 从农村走出的调试技师，\n  2020年评上首席操作师\n  和资深技能专家。\n", "从农村走出的调试技师，2020年评上首席操作师和资深技能专家。"),
+    ("v: >\n  畅通渠道了，\n  我们工人干活更有劲头。\n", "畅通渠道了，我们工人干活更有劲头。\n"),
+    ("v: >\n  第一段\n  接着\n\n  第二段\n", "第一段接着\n第二段\n"),
+    ('v: "畅通渠道了，\n  我们工人干活更有劲头。"\n', "畅通渠道了，我们工人干活更有劲头。"),
+    ("v: 采用\n  BIM 技术\n", "采用BIM 技术"),
+    ("v: [甲\n  乙, 丙]\n", ["甲乙", "丙"]),
+    ("v:\n  - name: 全国\n      劳动模范\n", [{"name": "全国劳动模范"}]),
+    ("v: hello\n  world\n", "hello world"),
+    ("v: |\n  第一行\n  第二行\n", "第一行\n第二行\n"),
+    ("v: >\n  第一行\n    更缩进\n  第三行\n", "第一行\n  更缩进\n第三行\n"),
+    ('v: "第一\\t行\n  第二行"\n', "第一\t行 第二行"),  # an escape: the lines do not add up to the value, YAML's reading stands
+])
+def test_a_value_over_several_lines_joins_chinese_without_a_space(text, expected):
+    value, issues = parse(text)
+    assert issues == []
+    assert value["v"] == expected
 
 
 # --------------------------------------------------------------------------- syntax errors at the right line
@@ -109,7 +128,7 @@ def test_unclosed_quote_that_swallows_fields_is_an_error_even_when_yaml_accepts_
 def test_a_quoted_value_over_two_lines_is_fine():
     value, issues = parse('quote: "畅通渠道了，\n  我们工人干活更有劲头。"\nregion: x\n')
     assert issues == []
-    assert value["quote"] == "畅通渠道了， 我们工人干活更有劲头。"
+    assert value["quote"] == "畅通渠道了，我们工人干活更有劲头。"
 
 
 # --------------------------------------------------------------------------- typing slips of Chinese keyboards
