@@ -299,19 +299,19 @@ def parse(text: str, first_line: int = 1, aliases: bool = False):
 def fold(pieces: list[str], tight: bool) -> str:
     """Lines joined as YAML folds them: a space for a line break, a newline for each blank line; no
     space where Chinese meets when tight."""
-    text = pieces[0]
+    parts = [pieces[0]]
     blanks = 0
     for piece in pieces[1:]:
         if not piece:
             blanks += 1
             continue
         if blanks:
-            text += "\n" * blanks
-        elif not (tight and text and joins_tight(text[-1], piece[0])):
-            text += " "
-        text += piece
+            parts.append("\n" * blanks)
+        elif not (tight and parts[-1] and joins_tight(parts[-1][-1], piece[0])):
+            parts.append(" ")
+        parts.append(piece)
         blanks = 0
-    return text
+    return "".join(parts)
 
 
 class _EventBuilder:
