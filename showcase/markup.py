@@ -246,8 +246,8 @@ def normalise(text: str) -> str:
 
 
 def markdown_text(markdown: str) -> str:
-    """Readable text of a Markdown body (link and image text kept, markup dropped)."""
-    return MARKDOWN_MARKS.sub("", MARKDOWN_LINK.sub(r"\1", markdown))
+    """Readable text of a Markdown body (link and image text kept, markup dropped, Chinese lines joined as on the page)."""
+    return join_cjk_lines(MARKDOWN_MARKS.sub("", MARKDOWN_LINK.sub(r"\1", markdown)))
 
 
 def plain_text(html: str) -> str:

@@ -193,6 +193,17 @@ def test_initials_override_in_front_matter(make_project, tiny_hall, build_projec
     assert search(index, "", initials="STF").urls == [next(e[0] for e in index["entries"] if e[1] == "单田芳")]
 
 
+def test_a_phrase_across_a_line_break_of_the_body_is_found(make_project, tiny_hall, build_project):
+    hall = dict(tiny_hall)
+    hall["content/workers/艾子洋.md"] = tiny_hall["content/workers/艾子洋.md"].replace(
+        "第一段正文，介绍这位工匠的成长经历。", "第一段正文，介绍这位调试技师\n**2020年**评上首席操作师的经历。")
+    index = read_index(build_project(make_project(hall)))
+    found = search(index, "技师2020年评上")
+    assert titles(index, found.urls) == ["艾子洋"]
+    text = next(e[3] for e in index["entries"] if e[0] == found.urls[0])
+    assert "调试技师2020年评上首席操作师的经历" in text  # the snippet a visitor sees, without a gap
+
+
 def test_a_wrong_initials_override_is_explained(make_project, tiny_hall, tmp_path):
     hall = dict(tiny_hall)
     hall["content/workers/艾子洋.md"] = tiny_hall["content/workers/艾子洋.md"].replace("name: 艾子洋\n", "name: 艾子洋\ninitials: 艾Z1\n")
