@@ -143,10 +143,10 @@ def serve(root: Path, host: str, port: int, options: dict, open_browser: bool = 
         preview.observer.stop()
         print(f"命令用法错误：无法在 {host}:{port} 上启动预览（{exc.strerror}）。端口可能已被占用，换一个：--port {port + 1}", file=sys.stderr)
         return 2
-    shown = "127.0.0.1" if host in ("", "0.0.0.0") else host
-    print(f"预览地址：http://{shown}:{port}/ （保存文件后自动刷新；按 Ctrl+C 停止）", flush=True)
+    url = f"http://{'127.0.0.1' if host in ('', '0.0.0.0') else host}:{port}/"
+    print(f"预览地址：{url} （保存文件后自动刷新；按 Ctrl+C 停止）", flush=True)
     if open_browser:
-        threading.Thread(target=_open_browser, args=(f"http://{shown}:{port}/",), daemon=True).start()
+        threading.Thread(target=_open_browser, args=(url,), daemon=True).start()
     tornado.ioloop.PeriodicCallback(lambda: _rebuild_when_quiet(preview), QUIET_SECONDS * 1000 / 4).start()
     try:
         tornado.ioloop.IOLoop.current().start()
