@@ -68,6 +68,7 @@ def make_hall(root: Path, workers: int, seed: int = 7) -> None:
     from PIL import Image
 
     Image.new("RGB", (600, 750), (166, 27, 27)).save(content / "images" / "portrait.jpg", quality=80)
+    shutil.copyfile(REPO / "content/images/share.jpg", content / "images" / "share.jpg")  # site.yaml's share_image
     n_ent, n_studio = max(1, workers // 20), max(1, workers // 10)
     for i in range(n_ent):
         (content / "enterprises" / f"e{i:05d}.md").write_text(

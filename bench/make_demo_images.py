@@ -11,6 +11,7 @@ finds every image path an entry names (``photo``, ``photos[].src``, ``logo``) an
 * workers     → a stylised bust silhouette on a coloured background, JPEG 1600×2000
 * studios     → an abstract banner (gears, dot grid, light band), JPEG 1800×1200
 * enterprises → a simple geometric mark on a transparent background, PNG 1600×1600
+* site.yaml's ``share_image`` → the hall's mark (assets/logo.svg's outline) large among gears, JPEG 1200×630
 
 Everything is derived from a hash of the image's file name, so the output is the same on every
 run (for a given Pillow version).  No text is drawn: the machine that builds the demo has no CJK
@@ -189,6 +190,32 @@ def banner(name: str) -> bytes:
     return finish_jpeg(image, (1800, 1200))
 
 
+def share(name: str) -> bytes:
+    """The hall's default share picture: the logo's hall outline, large, among gears on the theme red, 1200×630."""
+    top, bottom, light, accent = PALETTES[0]
+    w, h = 1200 * SCALE, 630 * SCALE
+    image = gradient((w, h), top, bottom)
+    draw = ImageDraw.Draw(image)
+    dots = mix(top, (255, 255, 255), 0.14)
+    for x in range(40 * SCALE, w, 80 * SCALE):
+        for y in range(40 * SCALE, h, 80 * SCALE):
+            draw.ellipse((x - 3 * SCALE, y - 3 * SCALE, x + 3 * SCALE, y + 3 * SCALE), fill=dots)
+    gear(draw, 930 * SCALE, 250 * SCALE, 190 * SCALE, 12, mix(light, top, 0.15), mix(top, bottom, 0.5), 0.2)
+    gear(draw, 1115 * SCALE, 470 * SCALE, 105 * SCALE, 9, accent, mix(top, bottom, 0.6), 0.5)
+    # the logo's hall (M14 46h36 M18 46V26l14-10 14 10v20 M26 46V34h12v12 on a 64 grid), drawn 9× at (150, 60)
+    unit, ox, oy = 9 * SCALE, 150 * SCALE, 60 * SCALE
+
+    def at(x, y):
+        return (ox + x * unit, oy + y * unit)
+
+    stroke = 4 * unit
+    for line in ([at(14, 46), at(50, 46)], [at(18, 46), at(18, 26), at(32, 16), at(46, 26), at(46, 46)],
+                 [at(26, 46), at(26, 34), at(38, 34), at(38, 46)]):
+        draw.line(line, fill=light, width=stroke, joint="curve")
+    draw.rectangle((0, h - 24 * SCALE, w, h), fill=accent)
+    return finish_jpeg(image, (1200, 630))
+
+
 def logo(name: str) -> bytes:
     """A simple geometric mark (ring + shape) on a transparent background, 1600×1600 PNG."""
     seed = seed_of(name)
@@ -258,10 +285,13 @@ def wanted() -> list[tuple[Path, str]]:
                 if CONTENT.resolve() not in target.parents:
                     raise SystemExit(f"{md}: image path {raw} leaves content/")
                 jobs[target] = kind
+    shared = yaml.safe_load((ROOT / "site.yaml").read_text(encoding="utf-8")).get("share_image")
+    if shared:
+        jobs[(CONTENT / shared).resolve()] = "share"
     return sorted(jobs.items())
 
 
-DRAW = {"portrait": portrait, "banner": banner, "logo": logo}
+DRAW = {"portrait": portrait, "banner": banner, "logo": logo, "share": share}
 
 
 def main(argv=None) -> int:

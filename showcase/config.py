@@ -12,8 +12,8 @@ from urllib.parse import quote as urlquote, urlsplit, urlunsplit
 
 from . import yamldoc
 from .errors import COMMAND_LINE, Report, did_you_mean, quote
-from .fsutil import HOW_TO_SAVE_UTF8, EncodingProblem, read_text
-from .schema import TYPE_NAMES, TYPES, Field
+from .fsutil import HOW_TO_SAVE_UTF8, EncodingProblem, inside, read_text
+from .schema import TYPE_NAMES, TYPES, Field, ImageRef, image_path
 from .yamldoc import YList, YMap
 
 COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -23,13 +23,15 @@ RESERVED_FIELDS = {"slug", "body", "url", "collection", "path", "linked_from", "
 # option: (type, default, description).  Types: str, bool, int, color, dict, list, any.
 # A default of REQUIRED makes the option required.
 REQUIRED = object()
+LOGO_TYPES = (".svg", ".png", ".jpg", ".jpeg", ".webp")
 SITE_OPTIONS = {
     "title": ("str", REQUIRED, "展厅名称，显示在横幅和每个页面的标题里（必填）"),
     "subtitle": ("str", "", "横幅上的副标题"),
     "organisation": ("str", "", "主办单位"),
     "description": ("str", "", "首页的简介，也用于分享卡片"),
     "base_url": ("str", "/", "网站上线后的地址，如 https://example.org/zhanting/（分享卡片、站点地图要用完整地址）"),
-    "logo": ("str", "", "标志图片，相对项目文件夹的路径，如 assets/logo.svg"),
+    "logo": ("str", "", "标志图片，放在 assets 文件夹里，如 assets/logo.svg"),
+    "share_image": ("str", "", "默认分享图：首页、列表页等没有自己照片的页面分享到微信时显示它，相对 content 文件夹的路径，如 images/share.jpg"),
     "footer": ("str", "", "页脚文字"),
     "output": ("str", "output", "生成网站的文件夹"),
     "theme": ("dict", {}, "主题颜色"),
@@ -281,6 +283,7 @@ class Site:
     description: str
     base_url: str
     logo: str
+    share_image: ImageRef | None
     footer: str
     output: Path
     theme: Theme
@@ -447,7 +450,8 @@ def parse_site(data, root: Path, report: Report, output: str | None = None, base
         organisation=top["organisation"],
         description=top["description"],
         base_url=_base_url(reader, base_url or top["base_url"], data, bool(base_url)),
-        logo=top["logo"],
+        logo=_logo(reader, root, top["logo"], _line(data, "logo")),
+        share_image=_share_image(reader, top["share_image"], _line(data, "share_image")),
         footer=top["footer"],
         output=kiosk_settings.output if kiosk else web_output,
         theme=Theme(**reader.options(top["theme"] or _empty(), THEME_OPTIONS, "theme", _line(data, "theme"))),
@@ -587,6 +591,34 @@ def _kiosk(reader: _Reader, data, root: Path, web_output: Path | None, output: s
         reader.fail(lines.get("port", line), "kiosk.port", f"端口 {options['port']} 不能用。", "写 1024 到 65535 之间的数，默认 8765。")
         options["port"] = KIOSK_OPTIONS["port"][1]
     return Kiosk(**{**options, "output": target})
+
+
+def _logo(reader: _Reader, root: Path, value: str, line: int) -> str:
+    """Check the logo: a file inside assets/ (the only folder copied as it is); its path with forward slashes."""
+    text = value.strip().replace("\\", "/").removeprefix("./")
+    if not text:
+        return ""
+    path = inside(root / "assets", text.removeprefix("assets/")) if text.startswith("assets/") else None
+    if path is None:
+        reader.fail(line, "logo", f"标志图片{quote(value)}不在 assets 文件夹里，网站上不会有这个文件。",
+                    "把标志图片放进 assets 文件夹，写成 assets/文件名，如 assets/logo.svg。")
+    elif not path.is_file():
+        reader.fail(line, "logo", f"找不到标志图片{quote(value)}。", "检查 assets 文件夹里的文件名（包括扩展名和大小写）。")
+    elif path.suffix.lower() not in LOGO_TYPES:
+        reader.fail(line, "logo", f"标志图片{quote(value)}不是网页能显示的图片格式。", "用 SVG、PNG、JPEG 或 WebP 格式的标志。")
+    return text
+
+
+def _share_image(reader: _Reader, value: str, line: int) -> ImageRef | None:
+    """The default share picture, a path inside content/ (the image stage checks the file itself)."""
+    if not value.strip():
+        return None
+    path = image_path(value, "")
+    if path is None:
+        reader.fail(line, "share_image", f"分享图{quote(value)}指向 content 文件夹以外。",
+                    "把图片放进 content 文件夹（如 content/images/share.jpg），再写相对 content 的路径，如 images/share.jpg。")
+        return None
+    return ImageRef(path, line, "分享图")
 
 
 def _images(reader: _Reader, data, line: int) -> ImageSettings:

@@ -148,24 +148,30 @@ def plan(library: Library, report: Report) -> dict[str, Picture]:
     cache = Cache(site.root)
     formats = _formats(settings, report)
     pictures: dict[str, Picture] = {}
+
+    def add(ref: ImageRef, source: str, slugs: dict, focus: tuple | None) -> Picture | None:
+        """Check one named image and plan its copies, once per path."""
+        if ref.path in pictures:
+            return None
+        header = _check(site.content_dir, ref, source, report, cache)
+        if header is None:
+            return None
+        stem = Path(ref.path).stem
+        name = (slugs.get(stem) or slugify(stem))[:40] or "image"
+        picture = design(header, settings, formats, name, focus)
+        picture = pictures[ref.path] = replace(picture, source=inside(site.content_dir, ref.path), path=ref.path,
+                                               where=(source, ref.line, ref.label))
+        return picture
+
+    if site.share_image and (picture := add(site.share_image, "site.yaml", {}, None)):
+        _warn_if_small_share(picture, site.share_image, report)
     for entry in library.all():
         collection = site.collection(entry.collection)
         main = entry.data.get(collection.image_field) if collection and collection.image_field else None
         focus = _focus(entry, report)
         for ref in nested(entry.data, ImageRef):
-            if ref.path in pictures:
-                continue
-            header = _check(site.content_dir, ref, entry.source, report, cache)
-            if header is None:
-                continue
-            stem = Path(ref.path).stem
-            name = (entry.slugs.get(stem) or slugify(stem))[:40] or "image"
-            chosen = focus if ref is main else None
-            picture = design(header, settings, formats, name, chosen)
-            picture = replace(picture, source=inside(site.content_dir, ref.path), path=ref.path,
-                              where=(entry.source, ref.line, ref.label))
-            _warn_if_small(picture, settings.widths, ref, entry.source, report)
-            pictures[ref.path] = picture
+            if picture := add(ref, entry.source, entry.slugs, focus if ref is main else None):
+                _warn_if_small(picture, settings.widths, ref, entry.source, report)
     return pictures
 
 
@@ -255,6 +261,15 @@ def _warn_if_small(picture: Picture, configured, ref: ImageRef, source: str, rep
                 f"图片{quote('content/' + ref.path)}只有 {picture.header.width} 像素宽，比设置的最大宽度 {widest} 像素小："
                 f"只生成 {made} 像素宽的版本（不放大），在大屏幕上可能不够清晰。",
                 f"换一张至少 {widest} 像素宽的原图；或在 site.yaml 的 images.widths 里去掉用不到的宽度。")
+
+
+def _warn_if_small_share(picture: Picture, ref: ImageRef, report: Report) -> None:
+    """Warn that the default share picture is smaller than a share card (1200×630)."""
+    width, height = picture.header.width, picture.header.height
+    if width < SHARE_SIZE[0] or height < SHARE_SIZE[1]:
+        report.warn("site.yaml", ref.line, "share_image",
+                    f"分享图{quote('content/' + ref.path)}只有 {width}×{height} 像素，比分享卡片的 {SHARE_SIZE[0]}×{SHARE_SIZE[1]} 小，在卡片上可能不清晰。",
+                    f"换一张至少 {SHARE_SIZE[0]}×{SHARE_SIZE[1]} 像素的横图。")
 
 
 def _check(content_dir: Path, ref: ImageRef, source: str, report: Report, cache: "Cache") -> Header | None:

@@ -480,7 +480,7 @@ class Renderer:
         """Render one page; None (after reporting where in which template) on a template error."""
         self.env.reads = self.last_reads = Reads()
         try:
-            picture = self._picture(job.image)
+            picture = self._picture(job.image) or self._picture(self.site.share_image)
             page = PageMeta(job.path, job.title, job.description, picture.share if picture else None)
             template = self.env.get_template(job.template)
             html = template.render(page=page, **job.context)

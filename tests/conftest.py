@@ -162,6 +162,7 @@ sources:
 第二段正文。
 """,
         "content/workers/images/ai-ziyang.jpg": _jpeg(),
+        "content/images/share.jpg": _jpeg(1200, 630),  # site.yaml's share_image
         "content/studios/aizy-studio.md": """---
 name: 艾子洋技能大师工作室
 slug: aizy-studio

@@ -90,6 +90,7 @@ def make_site(root: Path) -> Path:
     for relative, text in FILES.items():
         write(root, relative, text)
     (root / "content/workers/a.jpg").write_bytes(jpeg_bytes())
+    shutil.copytree(REPO / "content/images", root / "content/images")  # site.yaml's share_image
     return root
 
 

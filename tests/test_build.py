@@ -175,6 +175,7 @@ def test_every_page_has_title_description_and_open_graph(demo_site):
         assert re.search(r"<title>[^<]+</title>", html), name
         for prop in ("og:title", "og:description", "og:url", "og:image"):
             assert f'property="{prop}" content="' in html, (name, prop)
+        assert re.search(r'og:image" content="[^"]+\.jpg">', html), name  # never the SVG logo: apps show none on a card
         assert re.search(r'<meta name="description" content="[^"]+">', html), name
     worker = (demo_site / "workers/ai-ziyang/index.html").read_text(encoding="utf-8")
     assert re.search(r'<meta property="og:image" content="https://example\.org/zhanting/images/[\w-]+\.jpg">', worker)

@@ -1,6 +1,7 @@
 """config: site.yaml → Site; unknown keys and wrong types are errors naming the option and line."""
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,8 @@ def line_of(text: str, needle: str) -> int:
 
 
 def load(tmp_path: Path, text: str | bytes | None = SITE_YAML, **kwargs):
-    """Write site.yaml into tmp_path and load it; (site or None, report)."""
+    """Write site.yaml (and the repository's assets/, where the logo is) into tmp_path and load it; (site or None, report)."""
+    shutil.copytree(REPO / "assets", tmp_path / "assets", dirs_exist_ok=True)
     if isinstance(text, bytes):
         (tmp_path / "site.yaml").write_bytes(text)
     elif text is not None:
@@ -236,6 +238,31 @@ def test_zone_with_unknown_collection(tmp_path):
     assert p.label == "zones[2].collection" and "「studios」" in p.fix
 
 
+@pytest.mark.parametrize("value, found", [
+    ("assets/标志.png", "找不到标志图片「assets/标志.png」。"),
+    ("content/images/share.jpg", "标志图片「content/images/share.jpg」不在 assets 文件夹里，网站上不会有这个文件。"),
+    ("assets/../site.yaml", "标志图片「assets/../site.yaml」不在 assets 文件夹里，网站上不会有这个文件。"),
+    ("assets/style.css", "标志图片「assets/style.css」不是网页能显示的图片格式。"),
+])
+def test_a_logo_the_site_could_not_show(tmp_path, value, found):
+    text = replaced("logo: assets/logo.svg", f"logo: {value}")
+    _, report = load(tmp_path, text)
+    p = the_error(report)
+    assert (p.path, p.line, p.label, p.found) == ("site.yaml", line_of(text, "logo:"), "logo", found)
+
+
+def test_a_logo_written_with_windows_slashes(tmp_path):
+    site, report = load(tmp_path, replaced("logo: assets/logo.svg", "logo: assets\\logo.svg"))
+    assert report.problems == [] and site.logo == "assets/logo.svg"
+
+
+def test_a_share_image_outside_content(tmp_path):
+    text = replaced("share_image: images/share.jpg", "share_image: ../../etc/passwd")
+    _, report = load(tmp_path, text)
+    p = the_error(report)
+    assert (p.line, p.label, p.found) == (line_of(text, "share_image:"), "share_image", "分享图「../../etc/passwd」指向 content 文件夹以外。")
+
+
 def test_every_site_yaml_problem_at_once(tmp_path):
     text = replaced("subtitle:", "subtitel:").replace("limit: 20", "limit: many").replace('primary: "#a61b1b"', "primary: red")
     _, report = load(tmp_path, text)
@@ -243,14 +270,11 @@ def test_every_site_yaml_problem_at_once(tmp_path):
 
 
 def test_theme_colours_that_fail_contrast_are_warned(tmp_path):
-    from showcase.config import contrast, load_site
-    from showcase.errors import Report
+    from showcase.config import contrast
 
     assert round(contrast("#ffffff", "#000000"), 1) == 21.0
     assert round(contrast("#a61b1b", "#fbf7f0"), 1) >= 4.5
-    text = (REPO / "site.yaml").read_text(encoding="utf-8").replace('primary: "#a61b1b"', 'primary: "#f4a6a6"')
-    (tmp_path / "site.yaml").write_text(text, encoding="utf-8")
-    report = Report()
-    assert load_site(tmp_path, report) is not None
+    site, report = load(tmp_path, replaced('primary: "#a61b1b"', 'primary: "#f4a6a6"'))
+    assert site is not None
     warnings = [p for p in report.warnings if p.label == "theme.primary"]
     assert len(warnings) == 2 and "对比度只有" in warnings[0].found and "4.5:1" in warnings[0].found

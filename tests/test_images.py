@@ -230,6 +230,67 @@ def test_large_photo_gets_the_configured_widths_and_a_share_image(make_project, 
     no_metadata(out / share)
 
 
+def og_image(out: Path, page: str) -> str | None:
+    """The share image a page names (its path in the output), or None."""
+    found = re.search(r'<meta property="og:image" content="https://example\.org/zhanting/([^"]+)">',
+                      (out / page).read_text(encoding="utf-8"))
+    return found.group(1) if found else None
+
+
+def test_pages_without_a_picture_share_the_site_share_image(make_project, tiny_hall, build_project):
+    files = dict(tiny_hall)
+    files["content/images/share.jpg"] = camera_jpeg(2400, 1300)  # sideways, with GPS and camera
+    out = build_project(make_project(files))
+    shared = og_image(out, "index.html")
+    assert shared.startswith("images/share-") and shared.endswith("-share.jpg")
+    assert og_image(out, "workers/index.html") == og_image(out, "404.html") == shared
+    assert og_image(out, WORKER_PAGE).startswith("images/ai-ziyang-")  # a page with its own picture keeps it
+    with Image.open(out / shared) as image:
+        assert image.format == "JPEG" and image.size == (1200, 630)
+        top = image.convert("RGB").getpixel((600, 3))
+        assert top[2] > 150 and top[0] < 100  # the crop comes from the upright picture (blue band on top)
+    no_metadata(out / shared)
+    home = (out / "index.html").read_text(encoding="utf-8")
+    assert '<meta property="og:image:width" content="1200">' in home and '<meta property="og:image:height" content="630">' in home
+
+
+def without_share_image(root: Path) -> Path:
+    """Take share_image out of a project's site.yaml, so that its worker's photo is the only picture; return root."""
+    site = root / "site.yaml"
+    site.write_text(re.sub(r"share_image: .*\n", "", site.read_text(encoding="utf-8")), encoding="utf-8")
+    return root
+
+
+def test_without_a_share_image_an_svg_logo_is_never_a_share_card(make_project, tiny_hall, build_project):
+    root = without_share_image(make_project(tiny_hall))
+    site = root / "site.yaml"
+    text = site.read_text(encoding="utf-8")
+    out = build_project(root)
+    assert "og:image" not in (out / "index.html").read_text(encoding="utf-8")  # apps show no SVG on a card
+    assert og_image(out, WORKER_PAGE).startswith("images/ai-ziyang-")
+    (root / "assets/logo.png").write_bytes(png(Image.new("RGB", (400, 400), (166, 27, 27))))
+    site.write_text(text.replace("logo: assets/logo.svg", "logo: assets/logo.png"), encoding="utf-8")
+    assert og_image(build_project(root), "index.html") == "assets/logo.png"
+
+
+def test_a_missing_share_image_is_an_error_on_its_site_yaml_line(make_project, tiny_hall):
+    files = dict(tiny_hall)
+    del files["content/images/share.jpg"]
+    root = make_project(files)
+    line = next(n for n, text in enumerate((root / "site.yaml").read_text(encoding="utf-8").split("\n"), 1) if text.startswith("share_image:"))
+    proc = run_build(root)
+    assert proc.returncode == 1, proc.stderr
+    assert f"site.yaml 第 {line} 行 · 分享图" in proc.stderr and "找不到图片「content/images/share.jpg」" in proc.stderr
+
+
+def test_a_small_share_image_is_warned(make_project, tiny_hall):
+    files = dict(tiny_hall)
+    files["content/images/share.jpg"] = portrait_with_bands(600, 315)
+    proc = run_build(make_project(files), "--strict")
+    assert proc.returncode == 1
+    assert "分享图「content/images/share.jpg」只有 600×315 像素，比分享卡片的 1200×630 小" in proc.stderr
+
+
 def test_portrait_cards_are_square_around_the_focal_point(make_project, tiny_hall, build_project):
     files = dict(tiny_hall)
     files[PHOTO] = portrait_with_bands()
@@ -354,7 +415,7 @@ def counted_build(root: Path, monkeypatch, output: str = "output") -> list[str]:
 def test_rebuild_decodes_nothing_and_a_changed_photo_replaces_its_files(make_project, tiny_hall, monkeypatch):
     files = dict(tiny_hall)
     files[PHOTO] = portrait_with_bands()
-    root = make_project(files)
+    root = without_share_image(make_project(files))
     assert counted_build(root, monkeypatch) == ["ai-ziyang.jpg"]
     first = sorted(p.name for p in (root / "output/images").iterdir())
     cached = {p.name: p.stat().st_mtime_ns for p in (root / ".cache/images").iterdir()}
@@ -379,7 +440,7 @@ def test_rebuild_decodes_nothing_and_a_changed_photo_replaces_its_files(make_pro
 def test_a_build_stopped_while_encoding_leaves_no_file_that_counts_as_done(make_project, tiny_hall, monkeypatch):
     files = dict(tiny_hall)
     files[PHOTO] = shared_photo("bridge.jpg", (4352, 2448))
-    root = make_project(files)
+    root = without_share_image(make_project(files))
     calls = []
     real = imagecodec.encode
 
@@ -488,8 +549,9 @@ def test_wrong_image_settings_are_explained(make_project, tiny_hall):
     site.write_text(text, encoding="utf-8")
     proc = run_build(root)
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
-    assert "site.yaml 第 26 行 · images.widths\n   问题：图片宽度「九百六」不是 16 到 8000 之间的整数。" in proc.stderr
-    assert "site.yaml 第 27 行 · images.quality\n   问题：压缩质量 120 不在 1 到 100 之间。" in proc.stderr
+    line = next(n for n, text in enumerate(text.split("\n"), 1) if "widths:" in text)
+    assert f"site.yaml 第 {line} 行 · images.widths\n   问题：图片宽度「九百六」不是 16 到 8000 之间的整数。" in proc.stderr
+    assert f"site.yaml 第 {line + 1} 行 · images.quality\n   问题：压缩质量 120 不在 1 到 100 之间。" in proc.stderr
     assert "images.width\n   问题：不认识的设置「width」。\n   改法：您是不是想写「widths」？" in proc.stderr
 
 

@@ -661,7 +661,7 @@ def test_summary_line_counts_warnings(capsys, site):
     code, out, _ = run(capsys, site)
     assert code == 0
     first = out.splitlines()[0]
-    assert first.startswith("完成：") and "个页面，1 张图片，1 个警告，用时" in first and "秒" in first
+    assert first.startswith("完成：") and "个页面，2 张图片，1 个警告，用时" in first and "秒" in first  # the photo and the share image
 
 
 def test_empty_front_matter_lists_the_required_fields(capsys, site):
