@@ -16,6 +16,8 @@ import difflib
 import itertools
 from dataclasses import dataclass, field
 
+from .chinese import HAN
+
 
 COMMAND_LINE = "命令行"  # the "file" of a problem in a command-line option
 
@@ -160,6 +162,19 @@ def close_matches(word: str, candidates, labels: dict[str, str] | None = None, n
         if len(word) >= 2 and (word in c or c in word):
             return [c]
     return []
+
+
+def sharing_characters(word: str, choices) -> list[str]:
+    """The one choice sharing most Chinese characters with word, counting none that every choice has (全国 → 国家级)."""
+    choices = sorted(set(choices))
+    if len(choices) < 2:
+        return []
+    common = set.intersection(*(set(c) for c in choices))
+    chars = {ch for ch in word if HAN.match(ch)} - common
+    scores = {c: len(chars & set(c)) for c in choices}
+    best = max(scores.values())
+    winners = [c for c, score in scores.items() if score == best]
+    return winners if best and len(winners) == 1 else []
 
 
 def suggest(words: list[str]) -> str:

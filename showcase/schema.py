@@ -12,7 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from .errors import Report, close_matches, did_you_mean, quote, suggest
+from .errors import Report, close_matches, did_you_mean, quote, sharing_characters, suggest
 from .yamldoc import YList, YMap
 
 TYPES = ("text", "markdown", "integer", "number", "year", "date", "bool", "url", "enum", "ref", "image", "list", "object", "initials")
@@ -319,7 +319,7 @@ class Checker:
         value = normalise(text)
         if value in spec.choices:
             return value
-        hint = suggest(close_matches(value, spec.choices))
+        hint = suggest(close_matches(value, spec.choices) or sharing_characters(value, spec.choices))
         self.fail(line, spec.label, f"{quote(text)}不是可选的{spec.label}。", hint + "可选值：" + "、".join(spec.choices) + "。")
         return None
 

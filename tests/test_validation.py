@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import sitekit
-from showcase.errors import Report, close_matches, did_you_mean
+from showcase.errors import Report, close_matches, did_you_mean, sharing_characters
 from sitekit import ENTERPRISE, STUDIO, WORKER, problems, run, snapshot, worker, write
 
 W = "content/workers/艾子洋.md"
@@ -81,6 +81,22 @@ def test_report_with_only_warnings_does_not_fail():
 def test_close_matches(word, candidates, labels, expected):
     assert close_matches(word, candidates, labels) == expected
     assert did_you_mean(word, candidates, labels) == (expected[0] if expected else None)
+
+
+HONOUR_LEVELS = ["国家级", "省部级", "市级", "企业级"]
+
+
+@pytest.mark.parametrize("word, choices, expected", [
+    ("全国", HONOUR_LEVELS, ["国家级"]),  # 国 is in one choice only
+    ("全国劳模", HONOUR_LEVELS, ["国家级"]),
+    ("公司企业", HONOUR_LEVELS, ["企业级"]),
+    ("厂级", HONOUR_LEVELS, []),  # 级 is in every choice: it tells nothing
+    ("中国", ["国家级", "中央企业"], []),  # one character each: a tie, no guess
+    ("national", HONOUR_LEVELS, []),
+    ("全国", ["国家级"], []),
+])
+def test_sharing_characters(word, choices, expected):
+    assert sharing_characters(word, choices) == expected
 
 
 # --------------------------------------------------------------------------- the baseline
@@ -235,6 +251,13 @@ def test_field_errors(capsys, site, changes, line, label, found, fix):
     assert header(block) == f"{W} 第 {line} 行 · {label}"
     assert f"问题：{found}" in block
     assert fix in block
+
+
+def test_a_level_written_in_everyday_words_gets_the_vocabulary_word(capsys, site):
+    write(site, W, WORKER.replace("    level: 企业级", "    level: 全国"))
+    block = one(fails(capsys, site))
+    assert "问题：「全国」不是可选的荣誉级别。" in block
+    assert "改法：您是不是想写「国家级」？可选值：国家级、省部级、市级、企业级。" in block
 
 
 def test_year_written_in_chinese_numerals(capsys, site):
