@@ -234,9 +234,13 @@ class Checker:
         """Convert a list; a single value counts as a list of one."""
         if isinstance(value, str) and spec.item and spec.item.type == "object" and spec.item.fields:
             first, *rest = spec.item.fields
+            parts = [part.strip() for part in re.split(r"[、，,；;]", value) if part.strip()]
+            lines = "、".join(f"「  - {first.name}: {part}」" for part in parts[:5])
+            start = f"分成 {len(parts)} 项，从下一行起每项写一行：{lines}{'……' if len(parts) > 5 else ''}" if len(parts) > 1 \
+                else f"在下一行写「  - {first.name}: {value}」"
             self.fail(line, spec.label, f"「{spec.label}」应该是一个列表，每一项是一组字段，这里只写了{quote(value)}。",
-                      f"在下一行写「  - {first.name}: {value}」（减号前两个空格）"
-                      + (f"，这一项的其他字段（{'、'.join(f.name for f in rest)}）写在它下面、与 {first.name} 对齐" if rest else "") + "。")
+                      start + "（减号前两个空格）"
+                      + (f"，每项的其他字段（{'、'.join(f.name for f in rest)}）写在它下面、与 {first.name} 对齐" if rest else "") + "。")
             return []
         items = value if isinstance(value, YList) else [value]
         item_lines = getattr(value, "item_lines", None) or [line] * len(items)

@@ -250,6 +250,12 @@ def test_a_single_value_where_a_list_of_objects_is_wanted():
     assert "「  - name: 全国劳模」" in p.fix and "year、level" in p.fix
 
 
+def test_several_values_in_one_line_where_a_list_is_wanted_are_shown_as_items():
+    _, report = check("name: 艾子洋\nhonours: 全国劳动模范（2020年）、全国五一劳动奖章\n")
+    assert only_problem(report).fix == ("分成 2 项，从下一行起每项写一行：「  - name: 全国劳动模范（2020年）」、「  - name: 全国五一劳动奖章」"
+                                        "（减号前两个空格），每项的其他字段（year、level）写在它下面、与 name 对齐。")
+
+
 def test_an_object_given_as_text_lists_its_fields():
     fields = (Field("name", "名称", "text"), Field("figures", "成果数字", "object", fields=(
         Field("patents", "专利（项）", "integer"), Field("awards", "获奖（项次）", "integer"))))
