@@ -419,6 +419,8 @@ TARGETS_JS = """(selector) => {
 }"""
 
 AXE_JS_RUN = """async () => {
+    // axe judges each element as it looks once its fade-in has played (an attract slide takes 0.8 s, in real time)
+    document.getAnimations().forEach((a) => { if (isFinite(a.effect.getComputedTiming().endTime)) a.finish(); });
     const result = await axe.run(document, {resultTypes: ['violations']});
     return result.violations.flatMap((v) => v.nodes.map((n) => `${v.id} (${v.impact}) at ${n.target.join(' ')}: ${(n.failureSummary || '').replace(/\\s+/g, ' ').slice(0, 160)}`));
 }"""
