@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 
 from .content import Entry, Library, nested
 from .content import field_values as content_values
-from .errors import Report, did_you_mean
+from .errors import Report, did_you_mean, quote
 from .markup import slugify
-from .schema import Ref
+from .schema import SEPARATORS, Ref
 
 GENERATED = {"": "首页", "404.html": "404 页面", "sitemap.xml": "站点地图", "feed.xml": "订阅源",
              "robots.txt": "robots.txt", "assets/": "assets 文件夹", "images/": "图片文件夹",
@@ -183,6 +183,12 @@ def _resolve_ref(ref: Ref, index: Index, entry, report: Report) -> Entry | None:
     if found:
         names = "、".join(sorted({e.source for e in found}))
         report.error(entry.source, ref.line, label, f"「{ref.key}」同时对应多个条目：{names}。", "改写成其中一个条目的文件名（不含 .md）或 slug。")
+        return None
+    parts = [part.strip() for part in SEPARATORS.split(ref.key) if part.strip()]
+    if len(parts) > 1 and all(len({e.key for e in index.find(ref.to, part)}) == 1 for part in parts):
+        report.error(entry.source, ref.line, label, f"{quote(ref.key)}是 {len(parts)} 个条目写在了一起。",
+                     f"列表一项写一行：从下一行起写{'、'.join(f'「  - {part}」' for part in parts)}（减号前两个空格）；"
+                     "只能填一个条目的字段，只留其中一个。")
         return None
     guess = did_you_mean(ref.key, index.names(ref.to, ref.key))
     collection = index.site.collection(ref.to)

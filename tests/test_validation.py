@@ -391,6 +391,14 @@ def test_reference_to_a_missing_entry_with_did_you_mean(capsys, site):
     assert "您是不是想写「aizy-studio」？" in found[1]
 
 
+def test_several_entries_on_one_line_are_shown_as_list_items(capsys, site):
+    write(site, "content/data/timeline.yaml", "- date: 2017\n  title: 改革方案\n  source: x\n  entries: 艾子洋、aizy-studio\n")
+    block = one(fails(capsys, site), "content/data/timeline.yaml")
+    assert header(block) == "content/data/timeline.yaml 第 4 行 · 相关条目"
+    assert "问题：「艾子洋、aizy-studio」是 2 个条目写在了一起。" in block
+    assert "改法：列表一项写一行：从下一行起写「  - 艾子洋」、「  - aizy-studio」（减号前两个空格）；只能填一个条目的字段，只留其中一个。" in block
+
+
 def test_reference_in_a_data_file(capsys, site):
     write(site, "content/data/timeline.yaml", "- date: 2017\n  title: 改革方案\n  source: x\n  entries: [workers/ai-ziyng]\n")
     block = one(fails(capsys, site), "content/data/timeline.yaml")
