@@ -11,6 +11,7 @@ import posixpath
 import re
 import unicodedata
 from dataclasses import dataclass
+from decimal import Decimal
 
 from .errors import Report, close_matches, did_you_mean, quote, sharing_characters, suggest
 from .yamldoc import YList, YMap
@@ -153,6 +154,31 @@ def parse_number(text: str) -> int | float | None:
     return int(value) if value.is_integer() and "." not in text else value
 
 
+WRITTEN_NUMBER = re.compile(r"(约|近|超过|超|逾|大约)?(\d+(?:\.\d+)?)(余|多|\+)?(.*)")
+
+
+def number_fix(text: str, label: str, whole: bool) -> str | None:
+    """The fix for a number written with words around it (106项, 约50, 1.2万), or None when there is nothing to say."""
+    found = WRITTEN_NUMBER.fullmatch(normalise(text).replace(",", "").replace(" ", ""))
+    if found is None:
+        return None
+    hedge, digits, more, unit = found.groups()
+    field_unit = label.rpartition("（")[2].rstrip("）") if label.endswith("）") else ""
+    converted = unit.startswith("万") and "万" not in field_unit
+    if converted:
+        value = Decimal(digits) * 10000
+        if value != value.to_integral_value():
+            return None
+        digits, unit = str(int(value)), unit[1:]
+    if (whole and "." in digits) or (unit and unit not in field_unit):
+        return None
+    if hedge or more:
+        return f"只写数字 {digits}；“{hedge or more}”这类说法写在简介或正文里。"
+    if unit:
+        return f"只写数字 {digits}：单位「{field_unit}」已经在字段名里。"
+    return f"只写数字 {digits}（“万”已换算）。" if converted else None
+
+
 def image_path(raw: str, base_dir: str) -> str | None:
     """Content-relative path of an image written relative to its entry (or / for content/)."""
     raw = normalise(raw).replace("\\", "/")
@@ -270,13 +296,14 @@ class Checker:
         if kind == "integer":
             number = parse_integer(text)
             if number is None:
-                self.fail(line, label, f"「{label}」应该是整数，这里写的是{quote(text)}。", "用阿拉伯数字写，如 2020 或 106。")
+                self.fail(line, label, f"「{label}」应该是整数，这里写的是{quote(text)}。",
+                          number_fix(text, label, whole=True) or "用阿拉伯数字写，如 2020 或 106。")
             return self._at_least(spec, number, text, line)
         if kind == "number":
             number = parse_number(text)
             if number is None:
                 self.fail(line, label, f"「{label}」应该是数字，这里写的是{quote(text)}。",
-                          "只写阿拉伯数字，如 160 或 49.2；单位（万元、项）写在别处，不写在数字里。")
+                          number_fix(text, label, whole=False) or "只写阿拉伯数字，如 160 或 49.2；单位（万元、项）写在别处，不写在数字里。")
             return self._at_least(spec, number, text, line)
         if kind == "year":
             year = parse_integer(text.rstrip("年"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from showcase.errors import Report
-from showcase.schema import (Checker, Field, ImageRef, PartialDate, Ref, image_path, normalise, parse_date,
+from showcase.schema import (Checker, Field, ImageRef, PartialDate, Ref, image_path, normalise, number_fix, parse_date,
                              parse_integer, parse_number)
 from showcase.yamldoc import parse
 
@@ -175,8 +175,10 @@ def test_empty_required_field(raw):
     ("date: 2019-13-01\n", "「发布日期」不是一个有效的日期：「2019-13-01」。", "月份 1–12"),
     ("date: 2019-02-30\n", "「发布日期」不是一个有效的日期：「2019-02-30」。", "日期不超过当月天数"),
     ("featured: 是的\n", "「重点展示」应该写 是 或 否，这里写的是「是的」。", "true（是）或 false（否）"),
-    ("patents: 3项\n", "「专利（项）」应该是整数，这里写的是「3项」。", "阿拉伯数字"),
-    ("value: 1.2万\n", "「创造效益（万元）」应该是数字，这里写的是「1.2万」。", "单位（万元、项）写在别处"),
+    ("patents: 3项\n", "「专利（项）」应该是整数，这里写的是「3项」。", "只写数字 3：单位「项」已经在字段名里。"),
+    ("patents: 三项\n", "「专利（项）」应该是整数，这里写的是「三项」。", "用阿拉伯数字写，如 2020 或 106。"),
+    ("value: 1.2万\n", "「创造效益（万元）」应该是数字，这里写的是「1.2万」。", "只写数字 1.2：单位「万元」已经在字段名里。"),
+    ("value: 一百万\n", "「创造效益（万元）」应该是数字，这里写的是「一百万」。", "单位（万元、项）写在别处"),
     ("url: www.example.org\n", "「网址」不是有效的网址：「www.example.org」。", "http:// 或 https://"),
     ("photo: ../../etc/passwd\n", "图片路径「../../etc/passwd」指向 content 文件夹以外。", "content/workers/images/"),
     ("summary:\n  - a\n  - b\n", "「简介」应该是文字，这里是一个列表。", "不要换行缩进"),
@@ -188,6 +190,24 @@ def test_wrong_value_is_reported_with_label_and_example(line, found, fix):
     assert p.found == found
     assert fix in p.fix
     assert p.line == (5 if line.startswith("honours") else 3)
+
+
+@pytest.mark.parametrize("text, label, whole, fix", [
+    ("106项", "专利（项）", True, "只写数字 106：单位「项」已经在字段名里。"),
+    ("106 项", "专利（项）", True, "只写数字 106：单位「项」已经在字段名里。"),
+    ("470万元", "创造效益（万元）", False, "只写数字 470：单位「万元」已经在字段名里。"),
+    ("1.1万", "专利（项）", True, "只写数字 11000（“万”已换算）。"),
+    ("1.25万人", "培养人才（人）", True, "只写数字 12500：单位「人」已经在字段名里。"),
+    ("约50", "专利（项）", True, "只写数字 50；“约”这类说法写在简介或正文里。"),
+    ("50余", "专利（项）", True, "只写数字 50；“余”这类说法写在简介或正文里。"),
+    ("1,313", "参赛单位", True, None),  # a valid number never reaches number_fix; if it did, there is nothing to say
+    ("12.5", "专利（项）", True, None),  # a decimal where a whole number is wanted: the general fix
+    ("1.00005万", "专利（项）", True, None),
+    ("3个", "专利（项）", True, None),  # a unit the field does not name
+    ("三十", "专利（项）", True, None),
+])
+def test_number_fix(text, label, whole, fix):
+    assert number_fix(text, label, whole) == fix
 
 
 @pytest.mark.parametrize("raw, hint", [
