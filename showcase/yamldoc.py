@@ -49,12 +49,13 @@ class YamlIssue:
 FULL_COLON_KEY = re.compile(r"^\s*(-\s+)?([A-Za-z_][\w\-]*|[\u4e00-\u9fff]+)\s*：")
 NO_SPACE_KEY = re.compile(r"^\s*(?:-\s+)?([A-Za-z_][\w\-]*) *:(?!//)(?=[^ \t:])")
 DASH_NO_SPACE = re.compile(r"^\s*-([A-Za-z_][\w\-]*):(\s|$)")
+WRONG_DASH = re.compile(r"^[ \u3000]*([－—–‐―•·●▪・])[ \u3000]*([A-Za-z_][A-Za-z0-9_\-]*) *:(\s|$)")  # 「－ name:」typed in Chinese or pasted from Word
 SWALLOWED_KEY = re.compile(r"^\s*(?:-\s+)?[A-Za-z_][\w\-]*:(\s|$)")
 BLOCK_START = re.compile(r":[ \t]*[|>][+-]?\d*[ \t]*(?:#.*)?$")
 KEY_LINE = re.compile(r"^(\s*(?:-\s+)*)[^\s#\-\"'][^#]*?:(\s|$)")
 
 
-SLIP_HINT = re.compile(r"[：\u3000\t]|^ *(?:- *)?[A-Za-z_][\w\-]* *:(?!//)[^ :\n]|^ *-[A-Za-z_]", re.MULTILINE)
+SLIP_HINT = re.compile(r"[：\u3000\t]|^ *(?:- *)?[A-Za-z_][\w\-]* *:(?!//)[^ :\n]|^ *-[A-Za-z_]|^ *[－—–‐―•·●▪・]", re.MULTILINE)
 SHALLOW_BYTES = 4000  # shorter text cannot nest deep enough to hurt the C parser; the walk checks depth
 
 
@@ -103,6 +104,10 @@ def _line_issue(raw: str, number: int, deeper: bool) -> YamlIssue | None:
                          "把行首的全角空格删掉，改用半角空格（切换到英文输入法再按空格）。")
     if "\t" in lead:
         return YamlIssue(number, "这一行开头用了制表符（Tab 键）来缩进。", "YAML 只认空格：把行首的 Tab 换成两个半角空格。")
+    match = WRONG_DASH.match(raw)
+    if match:
+        return YamlIssue(number, f"列表项开头的「{match.group(1)}」不是半角减号（中文输入法打的，或从 Word 复制来的符号）。",
+                         f"换成半角减号加一个空格：- {match.group(2)}: …（切换到英文输入法输入减号）。")
     match = FULL_COLON_KEY.match(raw)
     if match and (match.group(2).isascii() or not (deeper or match.group(1))):
         return YamlIssue(number, f"「{match.group(2)}」后面用了全角冒号「：」。",

@@ -158,6 +158,7 @@ def test_yaml_syntax_error_at_the_line_of_the_mistake(capsys, site, old, new, li
     ("    year: 2020", "\u3000\u3000\u3000\u3000year: 2020", 14, "这一行开头用了全角空格（中文输入法的空格）来缩进。"),
     ("    year: 2020", "\tyear: 2020", 14, "这一行开头用了制表符（Tab 键）来缩进。"),
     ("    year: 2020", "    year：2020", 14, "「year」后面用了全角冒号「：」。"),
+    ("  - name: 中车资深技能专家", "  － name: 中车资深技能专家", 13, "列表项开头的「－」不是半角减号（中文输入法打的，或从 Word 复制来的符号）。"),
 ])
 def test_keyboard_slips(capsys, site, old, new, line, found):
     write(site, W, WORKER.replace(old, new))

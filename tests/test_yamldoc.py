@@ -150,6 +150,9 @@ def test_a_quoted_value_over_two_lines_is_fine():
     ("honours:\n\t- name: a\n", 2, "制表符"),
     ("honours:\n  \t- name: a\n", 2, "制表符"),
     ("honours:\n  -name: a\n", 2, "「-」和「name」之间少了一个空格"),
+    ("honours:\n  － name: a\n    year: 2020\n", 2, "列表项开头的「－」不是半角减号"),  # YAML blames the next line
+    ("honours:\n  • name: a\n", 2, "列表项开头的「•」不是半角减号"),  # pasted from Word
+    ("honours:\n  —name: a\n", 2, "列表项开头的「—」不是半角减号"),
 ])
 def test_keyboard_slip_is_reported_at_its_line(text, line, words):
     found = issues_of(text)
@@ -173,6 +176,7 @@ def test_keyboard_slip_is_reported_at_its_line(text, line, words):
     "honours:\n  - name: 全国\n      荣誉：全国劳模\n",
     "x: -5\ny:\n  -3\n",
     "tags: [a, b]\n",
+    "summary: 成果有\n  • 专利 106 项\n  – 获奖：30 项\n",  # a bullet in wrapped text, not a list item
     "mail: \"a:b\"\n",
 ])
 def test_no_false_alarm_on_valid_text(text):
