@@ -179,6 +179,17 @@ def number_fix(text: str, label: str, whole: bool) -> str | None:
     return f"只写数字 {digits}（“万”已换算）。" if converted else None
 
 
+def url_fix(url: str) -> str:
+    """How to mend a web address: full-width symbols typed in Chinese, a missing https://, or the general rule."""
+    wide = [ch for ch in dict.fromkeys(url) if ch in "：／。．　"]
+    if wide:
+        mended = url.translate(str.maketrans("：／。．", ":/..", "　"))
+        return f"网址里的{''.join(f'「{ch}」' for ch in wide)}是全角符号（中文输入法打的）：写成「{mended}」。"
+    if "." in url.partition("/")[0] and URL_PATTERN.match(f"https://{url}"):
+        return f"网址要以 http:// 或 https:// 开头：写成「https://{url}」（从浏览器地址栏复制最稳妥）。"
+    return "网址要以 http:// 或 https:// 开头，中间不能有空格。"
+
+
 def image_path(raw: str, base_dir: str) -> str | None:
     """Content-relative path of an image written relative to its entry (or / for content/)."""
     raw = normalise(raw).replace("\\", "/")
@@ -325,7 +336,7 @@ class Checker:
         if kind == "url":
             url = text.strip()
             if not URL_PATTERN.match(url):
-                self.fail(line, label, f"「{label}」不是有效的网址：{quote(text)}。", "网址要以 http:// 或 https:// 开头，中间不能有空格。")
+                self.fail(line, label, f"「{label}」不是有效的网址：{quote(text)}。", url_fix(url))
                 return None
             return url
         if kind == "enum":
