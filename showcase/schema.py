@@ -319,7 +319,9 @@ class Checker:
         if kind == "year":
             year = parse_integer(text.rstrip("年"))
             if year is None or not YEARS[0] <= year <= YEARS[1]:
-                self.fail(line, label, f"「{label}」应该是年份，这里写的是{quote(text)}。", "用四位阿拉伯数字写，如 2020。")
+                date = parse_date(text)
+                self.fail(line, label, f"「{label}」应该是年份，这里写的是{quote(text)}。",
+                          f"这里只写年份：{date.year}。" if date else "用四位阿拉伯数字写，如 2020。")
                 return None
             return year
         if kind == "date":
