@@ -12,7 +12,7 @@ from .content import Entry, Library, nested
 from .content import field_values as content_values
 from .errors import Report, did_you_mean, quote
 from .markup import slugify
-from .schema import SEPARATORS, Ref
+from .schema import Ref, split_items
 
 GENERATED = {"": "首页", "404.html": "404 页面", "sitemap.xml": "站点地图", "feed.xml": "订阅源",
              "robots.txt": "robots.txt", "assets/": "assets 文件夹", "images/": "图片文件夹",
@@ -184,7 +184,7 @@ def _resolve_ref(ref: Ref, index: Index, entry, report: Report) -> Entry | None:
         names = "、".join(sorted({e.source for e in found}))
         report.error(entry.source, ref.line, label, f"「{ref.key}」同时对应多个条目：{names}。", "改写成其中一个条目的文件名（不含 .md）或 slug。")
         return None
-    parts = [part.strip() for part in SEPARATORS.split(ref.key) if part.strip()]
+    parts = split_items(ref.key)
     if len(parts) > 1 and all(len({e.key for e in index.find(ref.to, part)}) == 1 for part in parts):
         report.error(entry.source, ref.line, label, f"{quote(ref.key)}是 {len(parts)} 个条目写在了一起。",
                      f"列表一项写一行：从下一行起写{'、'.join(f'「  - {part}」' for part in parts)}（减号前两个空格）；"

@@ -101,6 +101,11 @@ class ImageRef:
 
 SEPARATORS = re.compile(r"[、，,；;]")  # between items written on one line (艾子洋、李帅)
 
+
+def split_items(text: str) -> list[str]:
+    """The items of a list written on one line (艾子洋、李帅 → 艾子洋, 李帅)."""
+    return [part.strip() for part in SEPARATORS.split(text) if part.strip()]
+
 DATE_FORMS = [
     re.compile(r"^(\d{4})$"),
     re.compile(r"^(\d{4})[-/.](\d{1,2})$"),
@@ -273,7 +278,7 @@ class Checker:
         """Convert a list; a single value counts as a list of one."""
         if isinstance(value, str) and spec.item and spec.item.type == "object" and spec.item.fields:
             first, *rest = spec.item.fields
-            parts = [part.strip() for part in SEPARATORS.split(value) if part.strip()]
+            parts = split_items(value)
             lines = "、".join(f"「  - {first.name}: {part}」" for part in parts[:5])
             start = f"分成 {len(parts)} 项，从下一行起每项写一行：{lines}{'……' if len(parts) > 5 else ''}" if len(parts) > 1 \
                 else f"在下一行写「  - {first.name}: {value}」"
