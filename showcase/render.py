@@ -16,7 +16,6 @@ import os
 import posixpath
 import re
 import shutil
-import traceback
 import types
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +28,7 @@ from markupsafe import Markup, escape
 from . import charts, kiosk
 from .cache import CODE_VERSION, Reads, cache_dir, sign, verified
 from .content import Entry
+from .deadline import TooSlow, within
 from .errors import Report, did_you_mean
 from .fsutil import EncodingProblem, decode_text, write_atomic
 from .images import Picture
@@ -38,6 +38,7 @@ from .stats import number_text
 
 
 PER_PAGE = 48
+PAGE_SECONDS = 20  # a page still rendering after this long is stopped (the largest page of a 10,000-worker hall takes 0.1 s)
 
 
 @dataclass(frozen=True)
@@ -299,6 +300,7 @@ class Renderer:
         self.base_path = urlparse(self.site.base_url).path or "/"
         self.cards: dict = {}
         self.last_reads = Reads()
+        self.too_slow = False  # a page ran past PAGE_SECONDS: render no more
         self.term_urls = {(name, term.name): term.url for name, terms in resolved.taxonomies.items() for term in terms}
         self.env = self._environment()
         self.asset_versions = self._asset_versions()
@@ -477,13 +479,20 @@ class Renderer:
         return ok
 
     def render(self, job: PageJob) -> bytes | None:
-        """Render one page; None (after reporting where in which template) on a template error."""
+        """Render one page; None (after reporting where in which template) on a template error.
+
+        A page still rendering after PAGE_SECONDS is stopped and reported; as its template will
+        likely be as slow on the next page, this renderer then renders nothing more (the build fails).
+        """
+        if self.too_slow:
+            return None
         self.env.reads = self.last_reads = Reads()
         try:
             picture = self._picture(job.image) or self._picture(self.site.share_image)
             page = PageMeta(job.path, job.title, job.description, picture.share if picture else None)
             template = self.env.get_template(job.template)
-            html = template.render(page=page, **job.context)
+            with within(PAGE_SECONDS):
+                html = template.render(page=page, **job.context)
             prefix = self._not_found_root() if job.path == "404.html" else root_prefix(job.path)
             html = html.replace(LAZY, 'loading="eager"', 1).replace(LAZY, 'loading="lazy"').replace(ROOT, prefix)
             if self.site.edition == "kiosk" and job.path.endswith(".html"):
@@ -491,6 +500,12 @@ class Renderer:
             return html.encode("utf-8")
         except jinja2.TemplateNotFound as exc:
             self.report.error(f"templates/{exc.name}", 0, "模板", f"找不到模板「{exc.name}」。", "在 templates 文件夹里建这个模板，或从示例项目复制。")
+        except TooSlow as exc:
+            self.too_slow = True
+            name, line = self._template_frame(exc)
+            self.report.error(name, line, "模板", f"一个页面生成了 {PAGE_SECONDS} 秒还没有完成，已经停下：模板在这一行"
+                              "可能陷入了非常大或没有尽头的循环。", "检查这一行所在的 {% for %} 循环：不要在遍历全部条目的循环里再遍历全部条目，"
+                              "range(…) 不要套好几层。改好后再生成（这次其余的页面都没有生成）。")
         except Exception as exc:  # a user-edited template can fail in any way
             name, line = self._template_frame(exc)
             self.report.error(name, line, "模板", f"模板出错：{_explain(exc, self.known_names())}", "检查模板这一行用到的变量和字段名（字段名见 site.yaml）。")
@@ -518,13 +533,24 @@ class Renderer:
             add(collection.fields)
         return sorted(names)
 
-    def _template_frame(self, exc: Exception) -> tuple[str, int]:
-        """The template file and line where exc happened."""
+    def _template_frame(self, exc: BaseException) -> tuple[str, int]:
+        """The template file and line where exc happened, innermost first.
+
+        Jinja2 rewrites the traceback of an error to template lines; a frame it has not rewritten
+        (TooSlow arrives from outside) is still running compiled code, whose template maps the line."""
         templates = str(self.site.templates_dir)
-        for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-            if frame.filename.startswith(templates):
-                return f"templates/{Path(frame.filename).relative_to(templates).as_posix()}", frame.lineno or 0
-        return "templates", 0
+        found = ("templates", 0)
+        tb = exc.__traceback__
+        while tb is not None:
+            template = tb.tb_frame.f_globals.get("__jinja_template__")
+            if template is not None:
+                filename, line = template.filename or "", template.get_corresponding_lineno(tb.tb_lineno)
+            else:
+                filename, line = tb.tb_frame.f_code.co_filename, tb.tb_lineno
+            if filename.startswith(templates):
+                found = (f"templates/{Path(filename).relative_to(templates).as_posix()}", line or 0)
+            tb = tb.tb_next
+        return found
 
 
 def picture_html(picture: Picture, alt: str, sizes: str, crop: str, css: str) -> str:

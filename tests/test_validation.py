@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import sitekit
+from showcase import cli, pipeline, render
 from showcase.errors import Report, close_matches, did_you_mean, sharing_characters
 from sitekit import ENTERPRISE, STUDIO, WORKER, problems, run, snapshot, worker, write
 
@@ -493,6 +494,40 @@ def test_a_template_cannot_reach_python_or_compute_without_end(capsys, site, exp
     block = one(fails(capsys, site), "templates/workers.html")
     assert header(block) == f"templates/workers.html 第 {index + 1} 行 · 模板"
     assert says in block
+
+
+# 10⁹ turns of a loop: about a minute per page, so a page that is not stopped fails the test instead of hanging it
+NESTED_LOOPS = "{% for a in range(10000) %}{% for b in range(100000) %}{% endfor %}{% endfor %}"
+
+
+def test_a_page_that_renders_without_end_is_stopped_and_named(capsys, site, monkeypatch):
+    monkeypatch.setattr(render, "PAGE_SECONDS", 1)
+    assert run(capsys, site)[0] == 0
+    before = snapshot(site / "output")
+    lines = (site / "templates/workers.html").read_text(encoding="utf-8").split("\n")
+    index = next(i for i, line in enumerate(lines) if "entry.name" in line)
+    lines.insert(index + 1, NESTED_LOOPS)
+    write(site, "templates/workers.html", "\n".join(lines))
+    block = one(fails(capsys, site), "templates/workers.html")
+    assert header(block) == f"templates/workers.html 第 {index + 2} 行 · 模板"
+    assert "问题：一个页面生成了 1 秒还没有完成，已经停下：模板在这一行可能陷入了非常大或没有尽头的循环。" in block
+    assert "不要在遍历全部条目的循环里再遍历全部条目" in block
+    assert snapshot(site / "output") == before
+
+
+def test_a_page_without_end_is_stopped_in_forked_render_workers_too(capsys, site, monkeypatch):
+    monkeypatch.setattr(render, "PAGE_SECONDS", 1)
+    monkeypatch.setattr(pipeline, "PARALLEL_PAGES", 1)
+    lines = (site / "templates/term.html").read_text(encoding="utf-8").split("\n")
+    lines.insert(1, NESTED_LOOPS)
+    write(site, "templates/term.html", "\n".join(lines))
+    capsys.readouterr()
+    code = cli.main(["--root", str(site), "--jobs", "2", "--clean"])
+    err = capsys.readouterr().err
+    assert code == 1
+    found = problems(err)
+    assert [header(b) for b in found] == ["templates/term.html 第 2 行 · 模板"]  # the same problem from both workers, listed once
+    assert not (site / "output").exists()
 
 
 def test_a_template_may_still_compute_what_a_page_needs(capsys, site):
