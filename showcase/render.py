@@ -16,6 +16,7 @@ import os
 import posixpath
 import re
 import shutil
+import sys
 import types
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,8 +34,8 @@ from .errors import Report, did_you_mean
 from .fsutil import EncodingProblem, decode_text, write_atomic
 from .images import Picture
 from .refs import Resolved
-from .schema import ImageRef, PartialDate
-from .stats import number_text
+from .schema import ImageRef, PartialDate, describe
+from .stats import Figure, number_text
 
 
 PER_PAGE = 48
@@ -213,6 +214,43 @@ def _at_render_time(function):
     return at_render_time
 
 
+class FilterMisuse(jinja2.TemplateRuntimeError):
+    """A filter of ours given a value it cannot use; the message says which filter wants what."""
+
+
+def expect(name: str, value, kind, wanted: str) -> None:
+    """Raise FilterMisuse unless value is a kind (the filter name's input, described as wanted)."""
+    if not isinstance(value, kind):
+        given = describe(value) if isinstance(value, (str, int, float, list, dict, type(None))) else f" {type(value).__name__} 对象"
+        raise FilterMisuse(f"过滤器「{name}」要的是{wanted}，这里给的是{given}。")
+
+
+def template_position(frame: types.FrameType, lineno: int, templates: str) -> tuple[str, int] | None:
+    """('templates/<name>', line) when frame runs the code of a template under the folder templates, else None.
+
+    A frame of compiled template code maps its line through its template; a frame Jinja2 has
+    rewritten in an error's traceback already names the template file and line."""
+    template = frame.f_globals.get("__jinja_template__")
+    if template is not None:
+        filename, line = template.filename or "", template.get_corresponding_lineno(lineno)
+    else:
+        filename, line = frame.f_code.co_filename, lineno
+    if not filename.startswith(templates):
+        return None
+    return f"templates/{Path(filename).relative_to(templates).as_posix()}", line or 0
+
+
+def calling_template(templates: str) -> tuple[str, int]:
+    """The template file and line running the innermost template code of this thread's stack."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        found = template_position(frame, frame.f_lineno, templates)
+        if found:
+            return found
+        frame = frame.f_back
+    return "templates", 0
+
+
 class TemplateEncodingError(jinja2.TemplateError):
     """A template saved in another encoding than UTF-8; the message says which, ``fix`` what to do."""
 
@@ -301,6 +339,7 @@ class Renderer:
         self.cards: dict = {}
         self.last_reads = Reads()
         self.too_slow = False  # a page ran past PAGE_SECONDS: render no more
+        self.missing_assets: set[str] = set()  # asset names templates use that assets/ does not have (warned once)
         self.term_urls = {(name, term.name): term.url for name, terms in resolved.taxonomies.items() for term in terms}
         self.env = self._environment()
         self.asset_versions = self._asset_versions()
@@ -329,7 +368,7 @@ class Renderer:
             term_url=_at_render_time(self._term_url),
             collection_of=self.site.collection,
             number=number_text,
-            chart=lambda figure: charts.chart(figure, self.site.theme),
+            chart=self._chart,
         )
         env.tests["entry"] = lambda value: isinstance(value, Entry)
         if self.site.edition == "kiosk":
@@ -384,12 +423,20 @@ class Renderer:
         if isinstance(target, Entry):
             self._note("entries", target.key)
             return ROOT + target.url
+        expect("link", target, str, "一个条目或站内地址（如 'workers/'）")
         return target if target.startswith(EXTERNAL) else ROOT + target
 
     def _asset(self, name: str) -> str:
-        """Link to a file under assets/, with a version for caching."""
+        """Link to a file under assets/, with a version for caching; a file that is not there is warned about."""
+        expect("asset", name, str, "一个 assets 文件夹里的文件名（如 'style.css'）")
         self._note("assets", name)
         version = self.asset_versions.get(name)
+        if version is None and name not in self.missing_assets:
+            self.missing_assets.add(name)
+            where, line = calling_template(str(self.site.templates_dir))
+            guess = did_you_mean(name, self.asset_versions)
+            self.report.warn(where, line, "模板", f"模板用到的 assets/{name} 不存在，页面上会缺这个文件。",
+                             (f"您是不是想写「{guess}」？" if guess else "") + "检查文件名，或把这个文件放进 assets 文件夹。")
         return f"{ROOT}assets/{name}?v={version}" if version else f"{ROOT}assets/{name}"
 
     def _nav(self) -> list[NavItem]:
@@ -414,6 +461,7 @@ class Renderer:
 
         A card may therefore depend on its entry only, never on the page that shows it.
         """
+        expect("card", entry, Entry, "一个条目（如 entry、entries 里的一项）")
         card = self.cards.get(entry.key)
         if card is None:
             page_reads, self.env.reads = self.env.reads, Reads()
@@ -425,6 +473,11 @@ class Renderer:
         if self.env.reads is not None:
             self.env.reads.merge(card[1])
         return card[0]
+
+    def _chart(self, figure: Figure) -> Markup:
+        """A computed figure as a chart (stats.Figure → inline SVG and a data table)."""
+        expect("chart", figure, Figure, "一项统计（如 stats[0]）")
+        return charts.chart(figure, self.site.theme)
 
     def forget(self, keys) -> None:
         """Forget the cards of entries whose text changed since they were rendered."""
@@ -454,6 +507,7 @@ class Renderer:
         if isinstance(target, Entry):
             self._note("entries", target.key)
             target = target.url
+        expect("absolute", target, str, "一个条目或站内地址")
         if target.startswith(("http://", "https://")):
             return target
         return self.site.base_url + target
@@ -534,21 +588,13 @@ class Renderer:
         return sorted(names)
 
     def _template_frame(self, exc: BaseException) -> tuple[str, int]:
-        """The template file and line where exc happened, innermost first.
-
-        Jinja2 rewrites the traceback of an error to template lines; a frame it has not rewritten
-        (TooSlow arrives from outside) is still running compiled code, whose template maps the line."""
+        """The template file and line where exc happened, the innermost template frame of its traceback
+        (Jinja2 rewrites the traceback of an error to template lines, not that of TooSlow, which arrives from outside)."""
         templates = str(self.site.templates_dir)
         found = ("templates", 0)
         tb = exc.__traceback__
         while tb is not None:
-            template = tb.tb_frame.f_globals.get("__jinja_template__")
-            if template is not None:
-                filename, line = template.filename or "", template.get_corresponding_lineno(tb.tb_lineno)
-            else:
-                filename, line = tb.tb_frame.f_code.co_filename, tb.tb_lineno
-            if filename.startswith(templates):
-                found = (f"templates/{Path(filename).relative_to(templates).as_posix()}", line or 0)
+            found = template_position(tb.tb_frame, tb.tb_lineno, templates) or found
             tb = tb.tb_next
         return found
 
@@ -616,6 +662,8 @@ def _explain(exc: Exception, known: list[str]) -> str:
     if isinstance(exc, SecurityError):
         return (f"模板里有为安全起见不允许的写法（{exc}）：模板不能使用以下划线开头的名称，"
                 "也不能算出极大的数、极长的文字。")
+    if isinstance(exc, FilterMisuse):
+        return exc.message or ""
     if isinstance(exc, OverflowError) and "MAX_RANGE" in str(exc):
         return f"模板里的 range(…) 太大：最多 {MAX_RANGE} 个数。"
     if isinstance(exc, jinja2.UndefinedError):

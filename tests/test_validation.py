@@ -478,6 +478,36 @@ def test_template_runtime_error_is_listed_with_content_errors(capsys, site):
 
 
 @pytest.mark.parametrize("expression, says", [
+    ("{{ none|asset }}", "模板出错：过滤器「asset」要的是一个 assets 文件夹里的文件名（如 'style.css'），这里给的是「None」。"),
+    ("{{ 'a'|card }}", "模板出错：过滤器「card」要的是一个条目（如 entry、entries 里的一项），这里给的是「a」。"),
+    ("{{ entry.name|chart }}", "模板出错：过滤器「chart」要的是一项统计（如 stats[0]），这里给的是「艾子洋」。"),
+    ("{{ site|link }}", "模板出错：过滤器「link」要的是一个条目或站内地址（如 'workers/'），这里给的是 Site 对象。"),
+    ("{{ 3|absolute }}", "模板出错：过滤器「absolute」要的是一个条目或站内地址，这里给的是「3」。"),
+])
+def test_a_filter_given_a_value_it_cannot_use_says_which_filter_wants_what(capsys, site, expression, says):
+    lines = (site / "templates/workers.html").read_text(encoding="utf-8").split("\n")
+    index = next(i for i, line in enumerate(lines) if "entry.name" in line)
+    lines[index] += expression
+    write(site, "templates/workers.html", "\n".join(lines))
+    block = one(fails(capsys, site), "templates/workers.html")  # exit 1 and a problem, not an internal error (exit 3)
+    assert header(block) == f"templates/workers.html 第 {index + 1} 行 · 模板"
+    assert says in block
+
+
+def test_an_asset_file_that_is_not_there_is_a_warning_at_its_template_line(capsys, site):
+    lines = (site / "templates/base.html").read_text(encoding="utf-8").split("\n")
+    index = next(i for i, line in enumerate(lines) if "'style.css'|asset" in line)
+    lines[index] = lines[index].replace("'style.css'|asset", "'sytle.css'|asset")
+    write(site, "templates/base.html", "\n".join(lines))
+    code, _, err = run(capsys, site)
+    assert code == 0
+    assert err.startswith(f"发现 1 个警告（不影响生成）：\n\n1. [警告] templates/base.html 第 {index + 1} 行 · 模板\n"
+                          "   问题：模板用到的 assets/sytle.css 不存在，页面上会缺这个文件。\n"
+                          "   改法：您是不是想写「style.css」？检查文件名，或把这个文件放进 assets 文件夹。\n")
+    assert run(capsys, site, "--strict", "--clean")[0] == 1
+
+
+@pytest.mark.parametrize("expression, says", [
     ("{{ ''.__class__.__mro__ }}", "模板里有为安全起见不允许的写法（access to attribute '__class__' of 'str' object is unsafe.）"),
     ("{{ cycler.__init__.__globals__ }}", "模板里有为安全起见不允许的写法（access to attribute '__init__'"),
     ("{{ entry._html }}", "模板里有为安全起见不允许的写法（access to attribute '_html' of 'Entry' object is unsafe.）"),
