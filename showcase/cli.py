@@ -142,7 +142,7 @@ def _run(args) -> int:
     if report.warnings:
         print(report.format(), file=sys.stderr)
     if args.command == "check":
-        print(f"检查通过：没有错误，{len(report.warnings)} 个警告。")
+        print(f"检查通过：没有错误，{report.counts()[1]} 个警告。")
         return 0
     print(summary(result))
     if args.command == "kiosk":
@@ -186,7 +186,7 @@ SEARCH_SHOWN = 20
 
 def summary(result) -> str:
     """The last line of a build: what was made, how long it took, where to look."""
-    warnings = len(result.report.warnings)
+    warnings = result.report.counts()[1]
     where = f"打开 {result.output / 'index.html'} 查看。"
     if result.unchanged:
         return f"没有变化：上次生成之后内容、模板和设置都没有改动，用时 {result.seconds:.2f} 秒，{warnings} 个警告。{where}"

@@ -91,6 +91,13 @@ class Report:
         """Problems that fail the build only under --strict."""
         return [p for p in self.problems if p.warning]
 
+    def counts(self) -> tuple[int, int]:
+        """How many different errors and warnings there are: a problem found on many pages (the same
+        template line on every worker page) or by both render workers is listed once, and counted once."""
+        distinct = set(self.problems)
+        warnings = sum(1 for p in distinct if p.warning)
+        return len(distinct) - warnings, warnings
+
     def failed(self, strict: bool = False) -> bool:
         """True when the build must stop."""
         return bool(self.errors) or (strict and bool(self.warnings))
@@ -100,7 +107,7 @@ class Report:
         items = listed(self.problems, strict)
         if not items:
             return ""
-        n_err, n_warn = len(self.errors), len(self.warnings)
+        n_err, n_warn = self.counts()
         if strict:
             head = f"发现 {n_err + n_warn} 个问题（--strict 模式下警告也算错误）："
         elif n_err:

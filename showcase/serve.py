@@ -88,7 +88,7 @@ class Preview:
             result = build(self.root, keep_state=True, **self.options)
         except (ConfigError, ContentError) as exc:
             self.failed, self.problems = True, list(exc.args[0].problems)
-            return f"内容有 {len(exc.args[0].errors)} 个错误：浏览器里的每个页面都会列出来；改好保存后自动刷新。"
+            return f"内容有 {exc.args[0].counts()[0]} 个错误：浏览器里的每个页面都会列出来；改好保存后自动刷新。"
         except (OutputError, UsageError, ShowcaseError) as exc:
             self.failed, self.problems = True, [Problem("output", 0, "", str(exc), "按提示处理后保存任意文件，会再生成一次。")]
             return f"没有生成：{exc}"

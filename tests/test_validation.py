@@ -62,6 +62,29 @@ def test_report_format_numbers_errors_first():
     assert "[警告]" not in report.format(strict=True)
 
 
+def test_a_problem_found_many_times_is_listed_and_counted_once():
+    report = Report()
+    for _ in range(3):  # one template line, three pages (or two render workers)
+        report.error("templates/workers.html", 20, "模板", "用到了不存在的字段或变量「nmae」。", "检查。")
+    report.warn("templates/base.html", 25, "模板", "模板用到的 assets/sytle.css 不存在。", "检查。")
+    report.warn("templates/base.html", 25, "模板", "模板用到的 assets/sytle.css 不存在。", "检查。")
+    assert report.counts() == (1, 1)
+    text = report.format()
+    assert text.startswith("发现 1 个错误、1 个警告：\n\n1. [错误] templates/workers.html 第 20 行 · 模板\n")
+    assert text.count("nmae") == 1 and "\n3. " not in text
+
+
+def test_a_template_error_on_every_worker_page_is_counted_once(capsys, site):
+    write(site, "content/workers/李帅.md", worker(name="李帅", slug="li-shuai"))
+    lines = (site / "templates/workers.html").read_text(encoding="utf-8").split("\n")
+    index = next(i for i, line in enumerate(lines) if "entry.name" in line)
+    lines[index] = lines[index].replace("entry.name", "entry.nmae", 1)
+    write(site, "templates/workers.html", "\n".join(lines))
+    code, _, err = run(capsys, site)
+    assert code == 1
+    assert err.startswith(f"发现 1 个错误：\n\n1. [错误] templates/workers.html 第 {index + 1} 行 · 模板\n")
+
+
 def test_report_with_only_warnings_does_not_fail():
     report = Report()
     report.warn("a.md", 1, "", "x", "y")
