@@ -500,6 +500,15 @@ def test_template_runtime_error_is_listed_with_content_errors(capsys, site):
     assert [header(b) for b in found] == ["content/enterprises/中车长客.md 第 1 行 · 行业", f"templates/workers.html 第 {index + 1} 行 · 模板"]
 
 
+def problem_of_name_line(capsys, site: Path, expression: str) -> tuple[int, str]:
+    """Add expression to the line of the worker template that shows entry.name; that line's number and the one problem of the template."""
+    lines = (site / "templates/workers.html").read_text(encoding="utf-8").split("\n")
+    index = next(i for i, line in enumerate(lines) if "entry.name" in line)
+    lines[index] += expression
+    write(site, "templates/workers.html", "\n".join(lines))
+    return index + 1, one(fails(capsys, site), "templates/workers.html")
+
+
 @pytest.mark.parametrize("expression, says", [
     ("{{ none|asset }}", "模板出错：过滤器「asset」要的是一个 assets 文件夹里的文件名（如 'style.css'），这里给的是「None」。"),
     ("{{ 'a'|card }}", "模板出错：过滤器「card」要的是一个条目（如 entry、entries 里的一项），这里给的是「a」。"),
@@ -508,12 +517,8 @@ def test_template_runtime_error_is_listed_with_content_errors(capsys, site):
     ("{{ 3|absolute }}", "模板出错：过滤器「absolute」要的是一个条目或站内地址，这里给的是「3」。"),
 ])
 def test_a_filter_given_a_value_it_cannot_use_says_which_filter_wants_what(capsys, site, expression, says):
-    lines = (site / "templates/workers.html").read_text(encoding="utf-8").split("\n")
-    index = next(i for i, line in enumerate(lines) if "entry.name" in line)
-    lines[index] += expression
-    write(site, "templates/workers.html", "\n".join(lines))
-    block = one(fails(capsys, site), "templates/workers.html")  # exit 1 and a problem, not an internal error (exit 3)
-    assert header(block) == f"templates/workers.html 第 {index + 1} 行 · 模板"
+    line, block = problem_of_name_line(capsys, site, expression)  # exit 1 and a problem, not an internal error (exit 3)
+    assert header(block) == f"templates/workers.html 第 {line} 行 · 模板"
     assert says in block
 
 
@@ -540,12 +545,8 @@ def test_an_asset_file_that_is_not_there_is_a_warning_at_its_template_line(capsy
     ("{% for i in range(10 ** 9) %}{{ i }}{% endfor %}", "模板里的 range(…) 太大：最多 100000 个数。"),
 ])
 def test_a_template_cannot_reach_python_or_compute_without_end(capsys, site, expression, says):
-    lines = (site / "templates/workers.html").read_text(encoding="utf-8").split("\n")
-    index = next(i for i, line in enumerate(lines) if "entry.name" in line)
-    lines[index] += expression
-    write(site, "templates/workers.html", "\n".join(lines))
-    block = one(fails(capsys, site), "templates/workers.html")
-    assert header(block) == f"templates/workers.html 第 {index + 1} 行 · 模板"
+    line, block = problem_of_name_line(capsys, site, expression)
+    assert header(block) == f"templates/workers.html 第 {line} 行 · 模板"
     assert says in block
 
 
