@@ -171,7 +171,7 @@ def _render_and_write(state: BuildState, entries: list[Entry]) -> int | None:
         paths.append(_search_page(state, files[search.INDEX_FILE]))
     renderer = state.renderer
     renderer.forget(keys)
-    renderer.report, renderer.too_slow = Report(), False  # a slow page stops a build, not the preview for good
+    renderer.report, renderer.stopped = Report(), False  # a stopped page stops a build, not the preview for good
     marks = Fingerprints(renderer, state.digests, state.template_globals, state.by_key)
     pages: dict[str, bytes] = {}
     done = render_jobs(renderer, [state.jobs[path] for path in dict.fromkeys(paths)], marks, pages.__setitem__)

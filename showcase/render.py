@@ -29,7 +29,7 @@ from markupsafe import Markup, escape
 from . import charts, kiosk
 from .cache import CODE_VERSION, Reads, cache_dir, sign, verified
 from .content import Entry
-from .deadline import TooSlow, within
+from .deadline import Stopped, TooBig, TooSlow, within
 from .errors import Report, did_you_mean
 from .fsutil import EncodingProblem, decode_text, write_atomic
 from .images import Picture
@@ -40,6 +40,7 @@ from .stats import Figure, number_text
 
 PER_PAGE = 48
 PAGE_SECONDS = 20  # a page still rendering after this long is stopped (the largest page of a 10,000-worker hall takes 0.1 s)
+PAGE_MEMORY = 512 * 2**20  # a page during which the process grows by more bytes is stopped (that hall's sitemap needs 3 MB)
 
 
 @dataclass(frozen=True)
@@ -205,6 +206,18 @@ class RecordingEnvironment(SandboxedEnvironment):
         return super().get_template(name, parent, globals)
 
 
+def _stop_message(exc: BaseException) -> tuple[str, str]:
+    """The problem and the fix for a page stopped because it ran too long or took too much memory."""
+    again = "改好后再生成（这次其余的页面都没有生成）。"
+    if isinstance(exc, TooSlow):
+        return (f"一个页面生成了 {PAGE_SECONDS} 秒还没有完成，已经停下：模板在这一行可能陷入了非常大或没有尽头的循环。",
+                "检查这一行所在的 {% for %} 循环：不要在遍历全部条目的循环里再遍历全部条目，range(…) 不要套好几层。" + again)
+    found = f"占用的内存超过了 {PAGE_MEMORY // 2**20} MB" if isinstance(exc, TooBig) else "时电脑的内存不够用了"
+    return (f"生成一个页面{found}，已经停下：模板在这一行可能在循环里把文字或列表越接越长。",
+            "检查这一行和它所在的 {% for %} 循环：不要每一轮都把变量接上它自己（如 {% set ns.s = ns.s ~ ns.s %}），"
+            "不要用很大的数去 range、slice、center、lipsum。" + again)
+
+
 def _at_render_time(function):
     """A filter Jinja2 must not run while compiling ('style.css'|asset would be frozen in the template cache)."""
     @jinja2.pass_context
@@ -338,7 +351,7 @@ class Renderer:
         self.base_path = urlparse(self.site.base_url).path or "/"
         self.cards: dict = {}
         self.last_reads = Reads()
-        self.too_slow = False  # a page ran past PAGE_SECONDS: render no more
+        self.stopped = False  # a page ran past PAGE_SECONDS or PAGE_MEMORY: render no more
         self.missing_assets: set[str] = set()  # asset names templates use that assets/ does not have (warned once)
         self.term_urls = {(name, term.name): term.url for name, terms in resolved.taxonomies.items() for term in terms}
         self.env = self._environment()
@@ -535,17 +548,18 @@ class Renderer:
     def render(self, job: PageJob) -> bytes | None:
         """Render one page; None (after reporting where in which template) on a template error.
 
-        A page still rendering after PAGE_SECONDS is stopped and reported; as its template will
-        likely be as slow on the next page, this renderer then renders nothing more (the build fails).
+        A page still rendering after PAGE_SECONDS, or growing the process by PAGE_MEMORY, is stopped
+        and reported; as its template will likely do the same on the next page, this renderer then
+        renders nothing more (the build fails).
         """
-        if self.too_slow:
+        if self.stopped:
             return None
         self.env.reads = self.last_reads = Reads()
         try:
             picture = self._picture(job.image) or self._picture(self.site.share_image)
             page = PageMeta(job.path, job.title, job.description, picture.share if picture else None)
             template = self.env.get_template(job.template)
-            with within(PAGE_SECONDS):
+            with within(PAGE_SECONDS, PAGE_MEMORY):
                 html = template.render(page=page, **job.context)
             prefix = self._not_found_root() if job.path == "404.html" else root_prefix(job.path)
             html = html.replace(LAZY, 'loading="eager"', 1).replace(LAZY, 'loading="lazy"').replace(ROOT, prefix)
@@ -554,12 +568,10 @@ class Renderer:
             return html.encode("utf-8")
         except jinja2.TemplateNotFound as exc:
             self.report.error(f"templates/{exc.name}", 0, "模板", f"找不到模板「{exc.name}」。", "在 templates 文件夹里建这个模板，或从示例项目复制。")
-        except TooSlow as exc:
-            self.too_slow = True
+        except (Stopped, MemoryError) as exc:
+            self.stopped = True
             name, line = self._template_frame(exc)
-            self.report.error(name, line, "模板", f"一个页面生成了 {PAGE_SECONDS} 秒还没有完成，已经停下：模板在这一行"
-                              "可能陷入了非常大或没有尽头的循环。", "检查这一行所在的 {% for %} 循环：不要在遍历全部条目的循环里再遍历全部条目，"
-                              "range(…) 不要套好几层。改好后再生成（这次其余的页面都没有生成）。")
+            self.report.error(name, line, "模板", *_stop_message(exc))
         except Exception as exc:  # a user-edited template can fail in any way
             name, line = self._template_frame(exc)
             self.report.error(name, line, "模板", f"模板出错：{_explain(exc, self.known_names())}", "检查模板这一行用到的变量和字段名（字段名见 site.yaml）。")
@@ -589,7 +601,7 @@ class Renderer:
 
     def _template_frame(self, exc: BaseException) -> tuple[str, int]:
         """The template file and line where exc happened, the innermost template frame of its traceback
-        (Jinja2 rewrites the traceback of an error to template lines, not that of TooSlow, which arrives from outside)."""
+        (Jinja2 rewrites the traceback of an error to template lines, not that of a Stopped, which arrives from outside)."""
         templates = str(self.site.templates_dir)
         found = ("templates", 0)
         tb = exc.__traceback__
@@ -669,6 +681,8 @@ def _explain(exc: Exception, known: list[str]) -> str:
     if isinstance(exc, jinja2.UndefinedError):
         missing = re.search(r"has no attribute '([^']+)'|'([^']+)' is undefined|no element for key '?([^']+?)'?$", exc.message or "")
         name = next((g for g in missing.groups() if g), "") if missing else ""
+        if name in known:  # a variable of other pages (entries on an entry page), a field of another collection
+            return f"用到了这个页面没有的字段或变量「{name}」：别的页面或别的集合才有它（每种页面有哪些变量，见 README 的“模板”一节）。"
         if name:
             guess = did_you_mean(name, known)
             return f"用到了不存在的字段或变量「{name}」。" + (f"您是不是想写「{guess}」？" if guess else "")

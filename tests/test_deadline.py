@@ -1,4 +1,5 @@
-"""deadline.within: work past its deadline is stopped with TooSlow, in any thread and in forked children."""
+"""deadline.within: work past its deadline is stopped with TooSlow, work that grows the process too much
+with TooBig, in any thread and in forked children."""
 from __future__ import annotations
 
 import os
@@ -8,7 +9,7 @@ import time
 
 import pytest
 
-from showcase.deadline import TooSlow, within
+from showcase.deadline import TooBig, TooSlow, within
 
 TURNS = 300_000_000  # about 10 s of Python work: when it is not stopped, the test fails (it does not hang)
 
@@ -30,6 +31,24 @@ def test_work_past_its_deadline_is_stopped():
         with within(0.3):
             busy()
     assert 0.3 <= time.monotonic() - started < 5
+
+
+def test_work_that_grows_the_process_too_much_is_stopped():
+    kept = []
+    with pytest.raises(TooBig):
+        with within(60, 32 * 2**20):
+            for _ in range(1000):  # 250 MB if not stopped
+                kept.append(b"x" * 262144)
+                sum(range(20000))  # slowly enough for the watcher to look in between
+    assert 32 * 2**20 <= len(kept) * 262144 < 250 * 2**20
+
+
+def test_work_that_stays_small_is_left_alone():
+    with within(60, 32 * 2**20):
+        for _ in range(300):
+            piece = b"x" * 262144  # 75 MB made in all, never more than one piece held
+            sum(range(20000))
+    assert len(piece) == 262144
 
 
 def test_work_done_in_time_is_left_alone_and_nothing_arrives_later():

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import jinja2.defaults
 import pytest
 
 import sitekit
@@ -582,6 +583,50 @@ def test_a_page_without_end_is_stopped_in_forked_render_workers_too(capsys, site
     found = problems(err)
     assert [header(b) for b in found] == ["templates/term.html 第 2 行 · 模板"]  # the same problem from both workers, listed once
     assert not (site / "output").exists()
+
+
+# keeps a new quarter-megabyte text each turn, turning slowly enough for the watcher to look: 250 MB if not stopped
+GROWING = ('{% set ns = namespace(kept=[]) %}{% for i in range(1000) %}{{ ns.kept.append("x" * 262144) or "" }}'
+           '{% for j in range(3000) %}{% endfor %}{% endfor %}')
+
+
+def test_a_page_that_fills_memory_is_stopped_and_named(capsys, site, monkeypatch):
+    monkeypatch.setattr(render, "PAGE_MEMORY", 32 * 2**20)
+    assert run(capsys, site)[0] == 0
+    before = snapshot(site / "output")
+    lines = (site / "templates/workers.html").read_text(encoding="utf-8").split("\n")
+    index = next(i for i, line in enumerate(lines) if "entry.name" in line)
+    lines.insert(index + 1, GROWING)
+    write(site, "templates/workers.html", "\n".join(lines))
+    block = one(fails(capsys, site), "templates/workers.html")
+    assert header(block) == f"templates/workers.html 第 {index + 2} 行 · 模板"
+    assert "问题：生成一个页面占用的内存超过了 32 MB，已经停下：模板在这一行可能在循环里把文字或列表越接越长。" in block
+    assert "不要每一轮都把变量接上它自己（如 {% set ns.s = ns.s ~ ns.s %}）" in block
+    assert snapshot(site / "output") == before
+
+
+def test_a_page_the_computer_has_no_memory_for_is_explained(capsys, site, monkeypatch):
+    def no_memory(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setitem(jinja2.defaults.DEFAULT_FILTERS, "center", no_memory)  # as "x"|center(10**10) on a small computer
+    lines = (site / "templates/workers.html").read_text(encoding="utf-8").split("\n")
+    index = next(i for i, line in enumerate(lines) if "entry.name" in line)
+    lines.insert(index + 1, "{{ entry.name|center(80) }}")
+    write(site, "templates/workers.html", "\n".join(lines))
+    block = one(fails(capsys, site), "templates/workers.html")
+    assert header(block) == f"templates/workers.html 第 {index + 2} 行 · 模板"
+    assert "问题：生成一个页面时电脑的内存不够用了，已经停下：模板在这一行可能在循环里把文字或列表越接越长。" in block
+
+
+def test_a_variable_other_pages_have_is_not_suggested_as_itself(capsys, site):
+    lines = (site / "templates/workers.html").read_text(encoding="utf-8").split("\n")
+    index = next(i for i, line in enumerate(lines) if "entry.name" in line)
+    lines.insert(index + 1, "{{ entries|first }}")
+    write(site, "templates/workers.html", "\n".join(lines))
+    block = one(fails(capsys, site), "templates/workers.html")
+    assert ("问题：模板出错：用到了这个页面没有的字段或变量「entries」：别的页面或别的集合才有它"
+            "（每种页面有哪些变量，见 README 的“模板”一节）。") in block
 
 
 def test_a_template_may_still_compute_what_a_page_needs(capsys, site):
