@@ -75,15 +75,21 @@ def test_a_problem_found_many_times_is_listed_and_counted_once():
     assert text.count("nmae") == 1 and "\n3. " not in text
 
 
-def test_a_template_error_on_every_worker_page_is_counted_once(capsys, site):
-    write(site, "content/workers/李帅.md", worker(name="李帅", slug="li-shuai"))
+def edit_name_line(site: Path, edit) -> int:
+    """Replace the line of the worker template that shows entry.name with edit(line); return its line number."""
     lines = (site / "templates/workers.html").read_text(encoding="utf-8").split("\n")
     index = next(i for i, line in enumerate(lines) if "entry.name" in line)
-    lines[index] = lines[index].replace("entry.name", "entry.nmae", 1)
+    lines[index] = edit(lines[index])
     write(site, "templates/workers.html", "\n".join(lines))
+    return index + 1
+
+
+def test_a_template_error_on_every_worker_page_is_counted_once(capsys, site):
+    write(site, "content/workers/李帅.md", worker(name="李帅", slug="li-shuai"))
+    line = edit_name_line(site, lambda text: text.replace("entry.name", "entry.nmae", 1))
     code, _, err = run(capsys, site)
     assert code == 1
-    assert err.startswith(f"发现 1 个错误：\n\n1. [错误] templates/workers.html 第 {index + 1} 行 · 模板\n")
+    assert err.startswith(f"发现 1 个错误：\n\n1. [错误] templates/workers.html 第 {line} 行 · 模板\n")
 
 
 def test_report_with_only_warnings_does_not_fail():
@@ -482,32 +488,23 @@ def test_template_syntax_error_is_listed_with_content_errors(capsys, site):
 
 
 def test_template_runtime_error_names_file_and_line(capsys, site):
-    lines = (site / "templates/workers.html").read_text(encoding="utf-8").split("\n")
-    index = next(i for i, line in enumerate(lines) if "entry.name" in line)
-    lines[index] = lines[index].replace("entry.name", "entry.nmae", 1)
-    write(site, "templates/workers.html", "\n".join(lines))
+    line = edit_name_line(site, lambda text: text.replace("entry.name", "entry.nmae", 1))
     block = one(fails(capsys, site), "templates/workers.html")
-    assert header(block) == f"templates/workers.html 第 {index + 1} 行 · 模板"
+    assert header(block) == f"templates/workers.html 第 {line} 行 · 模板"
     assert "用到了不存在的字段或变量「nmae」。您是不是想写「name」？" in block
 
 
 def test_template_runtime_error_is_listed_with_content_errors(capsys, site):
-    lines = (site / "templates/workers.html").read_text(encoding="utf-8").split("\n")
-    index = next(i for i, line in enumerate(lines) if "entry.name" in line)
-    lines[index] = lines[index].replace("entry.name", "entry.nmae", 1)
-    write(site, "templates/workers.html", "\n".join(lines))
+    line = edit_name_line(site, lambda text: text.replace("entry.name", "entry.nmae", 1))
     write(site, "content/enterprises/中车长客.md", ENTERPRISE.replace("industry: 轨道交通装备制造\n", ""))
     found = fails(capsys, site)
-    assert [header(b) for b in found] == ["content/enterprises/中车长客.md 第 1 行 · 行业", f"templates/workers.html 第 {index + 1} 行 · 模板"]
+    assert [header(b) for b in found] == ["content/enterprises/中车长客.md 第 1 行 · 行业", f"templates/workers.html 第 {line} 行 · 模板"]
 
 
 def problem_of_name_line(capsys, site: Path, expression: str) -> tuple[int, str]:
     """Add expression to the line of the worker template that shows entry.name; that line's number and the one problem of the template."""
-    lines = (site / "templates/workers.html").read_text(encoding="utf-8").split("\n")
-    index = next(i for i, line in enumerate(lines) if "entry.name" in line)
-    lines[index] += expression
-    write(site, "templates/workers.html", "\n".join(lines))
-    return index + 1, one(fails(capsys, site), "templates/workers.html")
+    line = edit_name_line(site, lambda text: text + expression)
+    return line, one(fails(capsys, site), "templates/workers.html")
 
 
 @pytest.mark.parametrize("expression, says", [
@@ -559,12 +556,8 @@ def test_a_page_that_renders_without_end_is_stopped_and_named(capsys, site, monk
     monkeypatch.setattr(render, "PAGE_SECONDS", 1)
     assert run(capsys, site)[0] == 0
     before = snapshot(site / "output")
-    lines = (site / "templates/workers.html").read_text(encoding="utf-8").split("\n")
-    index = next(i for i, line in enumerate(lines) if "entry.name" in line)
-    lines.insert(index + 1, NESTED_LOOPS)
-    write(site, "templates/workers.html", "\n".join(lines))
-    block = one(fails(capsys, site), "templates/workers.html")
-    assert header(block) == f"templates/workers.html 第 {index + 2} 行 · 模板"
+    line, block = problem_of_name_line(capsys, site, NESTED_LOOPS)
+    assert header(block) == f"templates/workers.html 第 {line} 行 · 模板"
     assert "问题：一个页面生成了 1 秒还没有完成，已经停下：模板在这一行可能陷入了非常大或没有尽头的循环。" in block
     assert "不要在遍历全部条目的循环里再遍历全部条目" in block
     assert snapshot(site / "output") == before
@@ -594,12 +587,8 @@ def test_a_page_that_fills_memory_is_stopped_and_named(capsys, site, monkeypatch
     monkeypatch.setattr(render, "PAGE_MEMORY", 32 * 2**20)
     assert run(capsys, site)[0] == 0
     before = snapshot(site / "output")
-    lines = (site / "templates/workers.html").read_text(encoding="utf-8").split("\n")
-    index = next(i for i, line in enumerate(lines) if "entry.name" in line)
-    lines.insert(index + 1, GROWING)
-    write(site, "templates/workers.html", "\n".join(lines))
-    block = one(fails(capsys, site), "templates/workers.html")
-    assert header(block) == f"templates/workers.html 第 {index + 2} 行 · 模板"
+    line, block = problem_of_name_line(capsys, site, GROWING)
+    assert header(block) == f"templates/workers.html 第 {line} 行 · 模板"
     assert "问题：生成一个页面占用的内存超过了 32 MB，已经停下：模板在这一行可能在循环里把文字或列表越接越长。" in block
     assert "不要每一轮都把变量接上它自己（如 {% set ns.s = ns.s ~ ns.s %}）" in block
     assert snapshot(site / "output") == before
@@ -610,30 +599,20 @@ def test_a_page_the_computer_has_no_memory_for_is_explained(capsys, site, monkey
         raise MemoryError
 
     monkeypatch.setitem(jinja2.defaults.DEFAULT_FILTERS, "center", no_memory)  # as "x"|center(10**10) on a small computer
-    lines = (site / "templates/workers.html").read_text(encoding="utf-8").split("\n")
-    index = next(i for i, line in enumerate(lines) if "entry.name" in line)
-    lines.insert(index + 1, "{{ entry.name|center(80) }}")
-    write(site, "templates/workers.html", "\n".join(lines))
-    block = one(fails(capsys, site), "templates/workers.html")
-    assert header(block) == f"templates/workers.html 第 {index + 2} 行 · 模板"
+    line, block = problem_of_name_line(capsys, site, "{{ entry.name|center(80) }}")
+    assert header(block) == f"templates/workers.html 第 {line} 行 · 模板"
     assert "问题：生成一个页面时电脑的内存不够用了，已经停下：模板在这一行可能在循环里把文字或列表越接越长。" in block
 
 
 def test_a_variable_other_pages_have_is_not_suggested_as_itself(capsys, site):
-    lines = (site / "templates/workers.html").read_text(encoding="utf-8").split("\n")
-    index = next(i for i, line in enumerate(lines) if "entry.name" in line)
-    lines.insert(index + 1, "{{ entries|first }}")
-    write(site, "templates/workers.html", "\n".join(lines))
-    block = one(fails(capsys, site), "templates/workers.html")
+    line, block = problem_of_name_line(capsys, site, "{{ entries|first }}")
     assert ("问题：模板出错：用到了这个页面没有的字段或变量「entries」：别的页面或别的集合才有它"
             "（每种页面有哪些变量，见 README 的“模板”一节）。") in block
 
 
 def test_a_template_may_still_compute_what_a_page_needs(capsys, site):
-    lines = (site / "templates/workers.html").read_text(encoding="utf-8").split("\n")
-    index = next(i for i, line in enumerate(lines) if "entry.name" in line)
-    lines[index] += "<span hidden>{{ 2 ** 10 }}|{{ '·' * 3 }}|{{ range(3)|list|length }}|{{ '{}年'.format(2024) }}|{{ entry.name.startswith('艾') }}</span>"
-    write(site, "templates/workers.html", "\n".join(lines))
+    edit_name_line(site, lambda text: text + "<span hidden>{{ 2 ** 10 }}|{{ '·' * 3 }}|{{ range(3)|list|length }}|"
+                                              "{{ '{}年'.format(2024) }}|{{ entry.name.startswith('艾') }}</span>")
     code, _, err = run(capsys, site)
     assert code == 0, err
     page = (site / "output/workers/ai-ziyang/index.html").read_text(encoding="utf-8")
