@@ -550,16 +550,24 @@ def test_a_template_cannot_reach_python_or_compute_without_end(capsys, site, exp
 
 # 10⁹ turns of a loop: about a minute per page, so a page that is not stopped fails the test instead of hanging it
 NESTED_LOOPS = "{% for a in range(10000) %}{% for b in range(100000) %}{% endfor %}{% endfor %}"
+# keeps a new quarter-megabyte text each turn, turning slowly enough for the watcher to look: 250 MB if not stopped
+GROWING = ('{% set ns = namespace(kept=[]) %}{% for i in range(1000) %}{{ ns.kept.append("x" * 262144) or "" }}'
+           '{% for j in range(3000) %}{% endfor %}{% endfor %}')
 
 
-def test_a_page_that_renders_without_end_is_stopped_and_named(capsys, site, monkeypatch):
-    monkeypatch.setattr(render, "PAGE_SECONDS", 1)
+@pytest.mark.parametrize("limit, value, template, says, fix", [
+    ("PAGE_SECONDS", 1, NESTED_LOOPS, "一个页面生成了 1 秒还没有完成，已经停下：模板在这一行可能陷入了非常大或没有尽头的循环。",
+     "不要在遍历全部条目的循环里再遍历全部条目"),
+    ("PAGE_MEMORY", 32 * 2**20, GROWING, "生成一个页面占用的内存超过了 32 MB，已经停下：模板在这一行可能在循环里把文字或列表越接越长。",
+     "不要每一轮都把变量接上它自己（如 {% set ns.s = ns.s ~ ns.s %}）"),
+], ids=["endless", "growing"])
+def test_a_page_past_its_limit_is_stopped_and_named(capsys, site, monkeypatch, limit, value, template, says, fix):
+    monkeypatch.setattr(render, limit, value)
     assert run(capsys, site)[0] == 0
     before = snapshot(site / "output")
-    line, block = problem_of_name_line(capsys, site, NESTED_LOOPS)
+    line, block = problem_of_name_line(capsys, site, template)
     assert header(block) == f"templates/workers.html 第 {line} 行 · 模板"
-    assert "问题：一个页面生成了 1 秒还没有完成，已经停下：模板在这一行可能陷入了非常大或没有尽头的循环。" in block
-    assert "不要在遍历全部条目的循环里再遍历全部条目" in block
+    assert f"问题：{says}" in block and fix in block
     assert snapshot(site / "output") == before
 
 
@@ -576,22 +584,6 @@ def test_a_page_without_end_is_stopped_in_forked_render_workers_too(capsys, site
     found = problems(err)
     assert [header(b) for b in found] == ["templates/term.html 第 2 行 · 模板"]  # the same problem from both workers, listed once
     assert not (site / "output").exists()
-
-
-# keeps a new quarter-megabyte text each turn, turning slowly enough for the watcher to look: 250 MB if not stopped
-GROWING = ('{% set ns = namespace(kept=[]) %}{% for i in range(1000) %}{{ ns.kept.append("x" * 262144) or "" }}'
-           '{% for j in range(3000) %}{% endfor %}{% endfor %}')
-
-
-def test_a_page_that_fills_memory_is_stopped_and_named(capsys, site, monkeypatch):
-    monkeypatch.setattr(render, "PAGE_MEMORY", 32 * 2**20)
-    assert run(capsys, site)[0] == 0
-    before = snapshot(site / "output")
-    line, block = problem_of_name_line(capsys, site, GROWING)
-    assert header(block) == f"templates/workers.html 第 {line} 行 · 模板"
-    assert "问题：生成一个页面占用的内存超过了 32 MB，已经停下：模板在这一行可能在循环里把文字或列表越接越长。" in block
-    assert "不要每一轮都把变量接上它自己（如 {% set ns.s = ns.s ~ ns.s %}）" in block
-    assert snapshot(site / "output") == before
 
 
 def test_a_page_the_computer_has_no_memory_for_is_explained(capsys, site, monkeypatch):
