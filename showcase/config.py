@@ -417,9 +417,7 @@ def load_site(root: Path, report: Report, output: str | None = None, base_url: s
         report.error("site.yaml", 0, "", str(exc), HOW_TO_SAVE_UTF8)
         return None
     data, issues = yamldoc.parse(text, aliases=True)
-    for issue in issues:
-        report.error("site.yaml", issue.line, "", issue.found, issue.fix)
-    if issues:
+    if yamldoc.report_issues(issues, "site.yaml", report):
         return None
     if not isinstance(data, YMap):
         found = "site.yaml 是空的。" if data is None else "site.yaml 应该是一行一个「设置: 值」，这里不是。"

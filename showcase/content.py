@@ -238,9 +238,7 @@ def parse_entry(text: str, source: str, collection: Collection, base_dir: str, s
         return None
     front, first_line, body, body_line = parts
     data, issues = yamldoc.parse(front, first_line)
-    for issue in issues:
-        report.error(source, issue.line, "", issue.found, issue.fix)
-    if issues:
+    if yamldoc.report_issues(issues, source, report):
         return None
     if data is None:
         data = YMap()
@@ -344,9 +342,7 @@ def load_data(site: Site, dataset: DataSet, report: Report) -> list:
     if text is None:
         return []
     data, issues = yamldoc.parse(text)
-    for issue in issues:
-        report.error(source, issue.line, "", issue.found, issue.fix)
-    if issues or data is None:
+    if yamldoc.report_issues(issues, source, report) or data is None:
         return []
     if not isinstance(data, YList):
         report.error(source, getattr(data, "line", 1), "", f"{dataset.label}文件应该是一个列表，每项以「- 」开头。", "每一项写成「- 字段: 值」，下面的字段缩进两个空格。")

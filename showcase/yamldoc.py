@@ -44,6 +44,7 @@ class YamlIssue:
     line: int
     found: str
     fix: str
+    warning: bool = False
 
 
 FULL_COLON_KEY = re.compile(r"^\s*(-\s+)?([A-Za-z_][\w\-]*|[\u4e00-\u9fff]+)\s*：")
@@ -53,10 +54,18 @@ WRONG_DASH = re.compile(r"^[ \u3000]*([－—–‐―•·●▪・])[ \u3000]*
 SWALLOWED_KEY = re.compile(r"^\s*(?:-\s+)?[A-Za-z_][\w\-]*:(\s|$)")
 BLOCK_START = re.compile(r":[ \t]*[|>][+-]?\d*[ \t]*(?:#.*)?$")
 KEY_LINE = re.compile(r"^(\s*(?:-\s+)*)[^\s#\-\"'][^#]*?:(\s|$)")
+CUT_BY_COMMENT = re.compile(r"[ \t]+(#[^\s#].*?)[ \t]*$")  # 「一车间 #2班」: YAML reads「 #」on as a comment
 
 
 SLIP_HINT = re.compile(r"[：\u3000\t]|^ *(?:- *)?[A-Za-z_][\w\-]* *:(?!//)[^ :\n]|^ *-[A-Za-z_]|^ *[－—–‐―•·●▪・]", re.MULTILINE)
 SHALLOW_BYTES = 4000  # shorter text cannot nest deep enough to hurt the C parser; the walk checks depth
+
+
+def report_issues(issues: list[YamlIssue], source: str, report) -> bool:
+    """Put issues into an errors.Report (warnings as warnings); True when any of them is an error."""
+    for issue in issues:
+        (report.warn if issue.warning else report.error)(source, issue.line, "", issue.found, issue.fix)
+    return any(not issue.warning for issue in issues)
 
 
 def lint(text: str, first_line: int = 1) -> list[YamlIssue]:
@@ -335,6 +344,7 @@ class _EventBuilder:
         self.issues: list[YamlIssue] = []
         self.anchors: dict[str, tuple] = {}
         self.count = 0
+        self.comments = "#" in text
 
     def line(self, event) -> int:
         """The 1-based line of an event in the whole file."""
@@ -420,16 +430,23 @@ class _EventBuilder:
             self.skip(event)
             return None
         if isinstance(event, yaml.ScalarEvent):
-            if not event.style and event.value in EMPTY_WORDS:
-                return None
-            if event.end_mark.line == event.start_mark.line or event.style == "|":
-                return event.value
-            if event.style in ('"', "'"):
-                self.swallowed(event)
-            return self.folded_tight(event)
+            value = self.scalar(event)
+            if not event.style and self.comments:
+                self.cut_short(event, value)
+            return value
         if isinstance(event, yaml.SequenceStartEvent):
             return self.sequence(event, depth)
         return self.mapping(event, depth)
+
+    def scalar(self, event) -> str | None:
+        """A scalar's text (None when empty), Chinese lines joined without a space."""
+        if not event.style and event.value in EMPTY_WORDS:
+            return None
+        if event.end_mark.line == event.start_mark.line or event.style == "|":
+            return event.value
+        if event.style in ('"', "'"):
+            self.swallowed(event)
+        return self.folded_tight(event)
 
     def folded_tight(self, event) -> str:
         """A value written over several lines, with the spaces YAML folded its line breaks into
@@ -451,6 +468,22 @@ class _EventBuilder:
         if not pieces or fold(pieces, tight=False) != body:
             return value
         return fold(pieces, tight=True) + value[len(body):]
+
+    def cut_short(self, event, value: str | None) -> None:
+        """Warn when「 #」right after a plain value made the rest of its line a comment (「3 #机组」)."""
+        match = CUT_BY_COMMENT.match(self.lines[event.end_mark.line], event.end_mark.column)
+        if not match:
+            return
+        note = match.group(1)
+        if value:
+            found = f"这一行的值只读到了「{value}」：「 #」和后面的「{note}」被 YAML 当成了注释，页面上不会显示。"
+        else:
+            found = f"这一行的值是空的：「{note}」以 # 开头，被 YAML 当成了注释。"
+        whole = f"{value} {note}" if value else note
+        single = event.start_mark.line == event.end_mark.line and not set(whole) & set('"\\')
+        written = f"，写成 \"{whole}\"" if single else ""
+        self.issues.append(YamlIssue(event.end_mark.line + self.first_line, found,
+                                     f"要保留它，就把整个值用半角引号括起来{written}；本来就是注释的话，在 # 后面加一个空格。", warning=True))
 
     def swallowed(self, event) -> None:
         """Report a quoted value whose missing closing quote swallowed the following fields."""

@@ -89,6 +89,17 @@ def test_wrong_type_names_option_line_and_example(tmp_path, old, new, label, fou
     assert fix in p.fix
 
 
+def test_a_colour_without_quotes_is_a_warning_not_silence(tmp_path):
+    text = replaced('primary: "#a61b1b"', "primary: #123456")
+    site, report = load(tmp_path, text)
+    assert report.errors == [] and len(report.warnings) == 1, report.format()
+    p = report.warnings[0]
+    assert (p.path, p.line) == ("site.yaml", line_of(text, "primary: #"))
+    assert p.found == "这一行的值是空的：「#123456」以 # 开头，被 YAML 当成了注释。"
+    assert '写成 "#123456"' in p.fix
+    assert site.theme.primary == "#a61b1b"  # YAML read nothing: the build goes on with the default colour
+
+
 def test_flow_mapping_wrong_type(tmp_path):
     text = replaced("feed:\n  limit: 20", "feed: {limit: many}")
     _, report = load(tmp_path, text)

@@ -392,6 +392,17 @@ def test_unknown_field_is_an_error_under_strict(capsys, site):
     assert err.startswith("发现 1 个问题（--strict 模式下警告也算错误）：\n\n1. [错误] content/workers/艾子洋.md 第 22 行\n")
 
 
+def test_a_value_cut_short_by_a_comment_is_a_warning(capsys, site):
+    text = worker(position="调试产线组 #2班 高级技师")
+    write(site, W, text)
+    code, out, err = run(capsys, site)
+    assert code == 0 and "1 个警告" in out
+    block = one(problems(err))
+    assert block.startswith("1. [警告] ") and header(block) == f"{W} 第 {text.split(chr(10)).index('position: 调试产线组 #2班 高级技师') + 1} 行"
+    assert "问题：这一行的值只读到了「调试产线组」：「 #」和后面的「#2班 高级技师」被 YAML 当成了注释，页面上不会显示。" in block
+    assert '改法：要保留它，就把整个值用半角引号括起来，写成 "调试产线组 #2班 高级技师"；' in block
+
+
 def test_chinese_key_equal_to_a_label(capsys, site):
     write(site, W, worker(荣誉="全国劳模"))
     code, _, err = run(capsys, site)

@@ -178,6 +178,10 @@ def test_keyboard_slip_is_reported_at_its_line(text, line, words):
     "tags: [a, b]\n",
     "summary: 成果有\n  • 专利 106 项\n  – 获奖：30 项\n",  # a bullet in wrapped text, not a list item
     "mail: \"a:b\"\n",
+    "position: 3#机组\n",                # no space before #: part of the value
+    "slug: a    # 网址名：建好后别改\n",   # a comment as `new` writes them: a space after #
+    "position: '一车间' #2班\n",          # after a closing quote, # can only be a comment
+    "position: a ## 备注\n",
 ])
 def test_no_false_alarm_on_valid_text(text):
     assert issues_of(text) == []
@@ -189,6 +193,25 @@ def test_lint_accepts_deep_indentation():
 
 
 # --------------------------------------------------------------------------- what PyYAML would hide
+
+@pytest.mark.parametrize("text, line, path, value, found, fix", [
+    ("position: 炼铁厂 #1高炉 炉长\n", 1, ["position"], "炼铁厂",
+     "这一行的值只读到了「炼铁厂」：「 #」和后面的「#1高炉 炉长」被 YAML 当成了注释，页面上不会显示。",
+     '要保留它，就把整个值用半角引号括起来，写成 "炼铁厂 #1高炉 炉长"；本来就是注释的话，在 # 后面加一个空格。'),
+    ("theme:\n  primary: #a61b1b\n", 2, ["theme", "primary"], None,
+     "这一行的值是空的：「#a61b1b」以 # 开头，被 YAML 当成了注释。", '写成 "#a61b1b"'),
+    ("practices:\n  - 五心建设\n  - #2机组 班组建设\n", 3, ["practices", 1], None, "这一行的值是空的：「#2机组 班组建设」", '写成 "#2机组 班组建设"'),
+    ("summary: 他带出\n  一支队伍 #3班\nregion: x\n", 2, ["summary"], "他带出一支队伍", "只读到了「他带出一支队伍」", "就把整个值用半角引号括起来；"),
+])
+def test_a_comment_that_cuts_a_value_short_is_a_warning(text, line, path, value, found, fix):
+    """YAML reads「 #」as the start of a comment; Chinese plants write 1#高炉, #2机组."""
+    data, issues = parse(text)
+    assert [(i.line, i.warning) for i in issues] == [(line, True)]
+    assert found in issues[0].found and fix in issues[0].fix
+    for step in path:
+        data = data[step]
+    assert data == value  # the value is still read as YAML reads it
+
 
 def test_duplicate_key_names_both_lines():
     value, issues = parse("name: a\nregion: b\nname: c\n", first_line=2)
