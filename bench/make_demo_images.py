@@ -6,10 +6,11 @@ Usage (from the project folder):
     python bench/make_demo_images.py --check    # only list what would be written
 
 The script reads the front matter of content/workers, content/studios and content/enterprises,
-finds every image path an entry names (``photo``, ``photos[].src``, ``logo``) and draws it:
+finds every image path an entry names (``photo``, ``photos[].src``, ``logo``, ``![说明](路径)`` in a
+body) and draws it:
 
 * workers     → a stylised bust silhouette on a coloured background, JPEG 1600×2000
-* studios     → an abstract banner (gears, dot grid, light band), JPEG 1800×1200
+* studios, and pictures in any body → an abstract banner (gears, dot grid, light band), JPEG 1800×1200
 * enterprises → a simple geometric mark on a transparent background, PNG 1600×1600
 * site.yaml's ``share_image`` → the hall's mark (assets/logo.svg's outline) large among gears, JPEG 1200×630
 
@@ -25,6 +26,7 @@ import argparse
 import hashlib
 import io
 import math
+import re
 import sys
 from pathlib import Path
 
@@ -258,6 +260,9 @@ def logo(name: str) -> bytes:
     return buffer.getvalue()
 
 
+BODY_IMAGE = re.compile(r"!\[[^\]]*\]\(([^)\s]+)\)")  # ![说明](images/x.jpg) in a body
+
+
 def front_matter(path: Path) -> dict:
     """The YAML between the first two --- lines of a content file."""
     text = path.read_text(encoding="utf-8-sig")
@@ -280,11 +285,12 @@ def wanted() -> list[tuple[Path, str]]:
                 paths += [p.get("src") for p in data.get("photos") or [] if isinstance(p, dict) and p.get("src")]
             if kind == "logo" and data.get("logo"):
                 paths.append(data["logo"])
-            for raw in paths:
+            body = [(raw, "banner") for raw in BODY_IMAGE.findall(md.read_text(encoding="utf-8-sig").split("\n---", 1)[-1])]
+            for raw, kind_of_this in [*((raw, kind) for raw in paths), *body]:
                 target = (md.parent / str(raw)).resolve()
                 if CONTENT.resolve() not in target.parents:
                     raise SystemExit(f"{md}: image path {raw} leaves content/")
-                jobs[target] = kind
+                jobs[target] = kind_of_this
     shared = yaml.safe_load((ROOT / "site.yaml").read_text(encoding="utf-8")).get("share_image")
     if shared:
         jobs[(CONTENT / shared).resolve()] = "share"

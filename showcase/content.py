@@ -19,10 +19,10 @@ from markupsafe import Markup
 
 from .cache import EntryCache, record, stamp
 from .config import Collection, DataSet, Site
-from .errors import Report, did_you_mean
+from .errors import Report, did_you_mean, quote
 from .fsutil import EncodingProblem, decode_text, read_text
-from .markup import KNOWN_SLUGS, Renderer, excerpt, markdown_problem, markdown_text, normalise, plain_text, slugify
-from .schema import Checker, ImageRef
+from .markup import KNOWN_SLUGS, Renderer, excerpt, image_tags, markdown_problem, markdown_text, normalise, plain_text, slugify
+from .schema import Checker, ImageRef, image_path
 from .yamldoc import YList, YMap
 
 MAX_FILE_BYTES = 2_000_000
@@ -117,6 +117,7 @@ class Entry:
         self._html: Markup | None = None
         self.slugs: dict[str, str] = {}
         self.body_words: str | None = None  # the body's searchable text, normalised (set by the parse workers, kept by the cache)
+        self.body_images: tuple[ImageRef, ...] = ()  # the pictures the body shows (set by parse_entry)
 
     @property
     def body(self) -> Markup:
@@ -124,6 +125,10 @@ class Entry:
         if self._html is None:
             self._html = self.source_body.html()
         return self._html
+
+    def image_refs(self) -> list[ImageRef]:
+        """Every picture the entry names: in its fields, then in its body."""
+        return [*nested(self.data, ImageRef), *self.body_images]
 
     def travel_light(self) -> "Entry":
         """Forget the body text before crossing to another process; it is read again when needed."""
@@ -253,12 +258,43 @@ def parse_entry(text: str, source: str, collection: Collection, base_dir: str, s
             line = data.key_lines.get(spec.name, first_line)
             fits = markdown_fits(values[spec.name], source, line, spec.label, report)
             values[spec.name] = Markup(render(values[spec.name]) if fits else "")
-    markdown_fits(body, source, body_line, "正文", report)
+    pictures = body_images(body, body_line, base_dir, render, source, report) if markdown_fits(body, source, body_line, "正文", report) else ()
     slug = _entry_slug(data.get("slug"), stem, source, data.key_lines.get("slug", first_line), report)
     if slug is None:
         return None
-    return Entry(collection.name, slug, source, stem, values, dict(data.key_lines), Body(body, file, body_line, render.allow_html),
-                 frozenset(f.name for f in collection.fields), collection.title_field)
+    entry = Entry(collection.name, slug, source, stem, values, dict(data.key_lines), Body(body, file, body_line, render.allow_html),
+                  frozenset(f.name for f in collection.fields), collection.title_field)
+    entry.body_images = pictures
+    return entry
+
+
+BODY_IMAGE = "正文图片"
+
+
+def body_images(body: str, body_line: int, base_dir: str, render: Renderer, source: str, report: Report) -> tuple[ImageRef, ...]:
+    """The pictures a body shows (![说明](images/x.jpg)), checked to be inside content/ and described."""
+    if "![" not in body and "<img" not in body.lower():
+        return ()
+    folder = f"content/{base_dir}/images/" if base_dir else "content/images/"
+    found, at = [], 0
+    for tag in image_tags(render(body)):
+        src, alt = tag.get("src", ""), tag.get("alt", "").strip()
+        where = body.find(src, at) if src else -1  # the page shows them in the order they are written
+        at = (where if where >= 0 else max(body.find(src), 0)) + len(src)
+        line = body_line + body.count("\n", 0, at)
+        path = image_path(src, base_dir)
+        if "://" in src or src.startswith("//") or src.lower().startswith("data:"):
+            report.error(source, line, BODY_IMAGE, f"正文里的图片{quote(src)}在别的网站上：离线的展厅和触摸屏显示不出来，分享出去也可能失效。",
+                         f"把图片保存下来放进 {folder}，再写成 ![图片说明](images/文件名.jpg)。")
+        elif path is None:
+            report.error(source, line, BODY_IMAGE, f"正文里的图片路径{quote(src)}指向 content 文件夹以外。",
+                         f"把图片放进 {folder}，再写相对路径，如 ![图片说明](images/文件名.jpg)。")
+        elif not alt:
+            report.error(source, line, BODY_IMAGE, f"正文里的图片{quote(src)}没有写图片说明。",
+                         f"在方括号里写一句说明，如 ![张毅在工作室调试设备]({src})：看不见图片的人靠读屏软件听到它，图片显示不出来时也显示它。")
+        else:
+            found.append(ImageRef(path, line, BODY_IMAGE))
+    return tuple(found)
 
 
 def markdown_fits(markdown: str, source: str, line: int, label: str, report: Report) -> bool:
@@ -444,7 +480,7 @@ def add_slugs(entry: Entry, term_paths) -> None:
         for value in field_values(entry.data, path):
             if isinstance(value, str) and value not in entry.slugs:
                 entry.slugs[value] = slugify(value)
-    for ref in nested(entry.data, ImageRef):
+    for ref in entry.image_refs():
         stem = PurePosixPath(ref.path).stem
         if stem not in entry.slugs:
             entry.slugs[stem] = slugify(stem)

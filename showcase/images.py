@@ -28,7 +28,7 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError, features
 
-from .content import Library, nested
+from .content import Library
 from .errors import OutputError, Report, quote
 from .fsutil import inside
 from .imagecodec import EXTENSION, MAX_JPEG_PIXELS, MAX_PIXELS, MIME, READABLE_MODES, Job, Output, UnreadableMode, heif_support, make_files, open_image
@@ -169,7 +169,7 @@ def plan(library: Library, report: Report) -> dict[str, Picture]:
         collection = site.collection(entry.collection)
         main = entry.data.get(collection.image_field) if collection and collection.image_field else None
         focus = _focus(entry, report)
-        for ref in nested(entry.data, ImageRef):
+        for ref in entry.image_refs():
             if picture := add(ref, entry.source, entry.slugs, focus if ref is main else None):
                 _warn_if_small(picture, settings.widths, ref, entry.source, report)
     return pictures

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import functools
+import html as html_module
 import re
 import unicodedata
 
@@ -255,6 +256,28 @@ def plain_text(html: str) -> str:
     text = re.sub(r"<[^>]+>", "", html)
     text = text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&#39;", "'")
     return re.sub(r"\s+", " ", text).strip()
+
+
+IMG_TAG = re.compile(r"<img\s([^<>]*?)\s*/?>", re.IGNORECASE)
+HTML_ATTRIBUTE = re.compile(r'([\w:-]+)="([^"]*)"')
+
+
+def image_tags(html: str) -> list[dict]:
+    """The attributes (alt, src…, unescaped) of every <img> in an HTML fragment, in order."""
+    return [_attributes(match.group(1)) for match in IMG_TAG.finditer(html)]
+
+
+def replace_image_tags(html: str, replacement) -> str:
+    """HTML with every <img> for which replacement(attributes) gives HTML replaced by that HTML."""
+    def swap(match: re.Match) -> str:
+        return replacement(_attributes(match.group(1))) or match.group(0)
+
+    return IMG_TAG.sub(swap, html) if "<img" in html else html
+
+
+def _attributes(text: str) -> dict:
+    """The double-quoted attributes of a tag, unescaped."""
+    return {name.lower(): html_module.unescape(value) for name, value in HTML_ATTRIBUTE.findall(text)}
 
 
 def excerpt(text: str, limit: int = 110) -> str:

@@ -34,7 +34,8 @@ from .errors import Report, did_you_mean
 from .fsutil import EncodingProblem, decode_text, write_atomic
 from .images import Picture
 from .refs import Resolved
-from .schema import ImageRef, PartialDate, describe
+from .markup import replace_image_tags
+from .schema import ImageRef, PartialDate, describe, image_path
 from .stats import Figure, number_text
 
 
@@ -106,6 +107,7 @@ EXTERNAL = ("http://", "https://", "mailto:", "tel:", "#", "data:")
 
 
 ROOT = "\x00"
+BODY_IMAGE_SIZES = "(min-width: 48em) 42em, 100vw"  # .prose is at most 42em wide
 LAZY = "\x00\x01"  # where an <img> says how to load: eager for the first picture of a page, lazy after
 
 
@@ -151,6 +153,7 @@ class RecordingEnvironment(SandboxedEnvironment):
 
     reads: Reads | None = None
     intercepted_binops = frozenset({"**", "*"})
+    body_with_pictures = staticmethod(lambda entry: entry.body)  # the Renderer's: the body with its web copies of pictures
 
     def getattr(self, obj, attribute):
         """obj.attribute, noting an entry; only names in SANDBOX_PREFIXES and SANDBOX_NAMES go through
@@ -160,6 +163,8 @@ class RecordingEnvironment(SandboxedEnvironment):
         if type(obj) is Entry:
             if self.reads is not None:
                 self.reads.entries.add(obj.key)
+            if attribute == "body" and obj.body_images:
+                return self.body_with_pictures(obj)
             try:
                 return getattr(obj, attribute)
             except AttributeError:  # Entry.__getattr__ has already looked among the fields, as obj[attribute] would
@@ -384,6 +389,7 @@ class Renderer:
             chart=self._chart,
         )
         env.tests["entry"] = lambda value: isinstance(value, Entry)
+        env.body_with_pictures = self._body
         if self.site.edition == "kiosk":
             env.filters.update(qr=self._qr, web_url=self._web_url)
             env.globals.update(attract_slides=kiosk.attract_slides(self.resolved), kiosk_settings=kiosk.settings_json(self.site))
@@ -514,6 +520,17 @@ class Renderer:
         if picture is None:
             return Markup("")
         return Markup(picture_html(picture, alt or "", sizes, crop, css))
+
+    def _body(self, entry: Entry) -> Markup:
+        """An entry's body with each picture it shows (![说明](images/x.jpg)) as a <picture> of its web copies."""
+        base_dir = posixpath.dirname(entry.source).removeprefix("content").strip("/")
+
+        def picture(tag: dict) -> str | None:
+            path = image_path(tag.get("src", ""), base_dir)
+            found = self._picture(ImageRef(path, 0)) if path else None
+            return picture_html(found, tag.get("alt", ""), BODY_IMAGE_SIZES, "full", "") if found else None
+
+        return Markup(replace_image_tags(entry.body, picture))
 
     def _absolute(self, target) -> str:
         """A full URL from base_url, for share cards, the feed and the sitemap."""

@@ -115,7 +115,7 @@ def entry_text(site: Site, collection: Collection, title: str, slug: str) -> str
              f"slug: {slug}    # 网址名：页面地址里的这一段。建好后最好别改，别人收藏的链接才不会失效。"]
     for spec in collection.fields:
         lines.extend(_field_lines(spec, site, title if spec.name == collection.title_field else "", ""))
-    lines += ["# 正文写在下面这行 --- 之后：空一行是新的一段，## 开头的一行是小标题。", "---", ""]
+    lines += ["# 正文写在下面这行 --- 之后：空一行是新的一段，## 开头的一行是小标题，", "# 插图单独写一行：![图片说明](images/照片.jpg)。", "---", ""]
     return "\n".join(lines)
 
 

@@ -213,6 +213,31 @@ def test_camera_photo_is_upright_stripped_and_offered_in_every_width_and_format(
         no_metadata(path)
 
 
+def test_a_photo_in_the_body_is_upright_stripped_and_offered_in_every_width(make_project, tiny_hall):
+    files = dict(tiny_hall)
+    files["content/workers/images/车间里.jpg"] = camera_jpeg()
+    files["content/workers/艾子洋.md"] = files["content/workers/艾子洋.md"].replace(
+        "第二段正文。", "第二段正文。\n\n![艾子洋在车间里调试转向架](images/车间里.jpg)")
+    root = make_project(files)
+    proc = run_build(root, "--output", str(root / "out"))
+    assert proc.returncode == 0, proc.stderr
+    out = root / "out"
+    prose = (out / WORKER_PAGE).read_text(encoding="utf-8").split('<div class="prose">')[1].split("</div>")[0]
+    assert "车间里.jpg" not in prose  # the original, with its GPS, is neither linked nor published
+    tag = pictures_of(out, WORKER_PAGE)[1]
+    assert tag in prose
+    assert attribute(tag, "alt") == "艾子洋在车间里调试转向架" and attribute(tag, "loading") == "lazy"
+    assert attribute(tag, "sizes") == "(min-width: 48em) 42em, 100vw"
+    webp, jpeg = srcset(tag, "webp"), srcset(tag, "jpg")
+    assert sorted(webp) == sorted(jpeg) == [480, 960, 1200]
+    for width, relative in [*webp.items(), *jpeg.items()]:
+        assert relative.name.startswith("chejianli-")  # named by the pinyin of 车间里
+        with Image.open(out / relative) as image:
+            assert image.size == (width, round(width * 2000 / 1200))  # turned upright
+        no_metadata(out / relative)
+    assert not list(out.rglob("*.jpg.jpg")) and not [p for p in out.rglob("*") if "车间" in p.name]
+
+
 def test_large_photo_gets_the_configured_widths_and_a_share_image(make_project, tiny_hall, build_project):
     files = dict(tiny_hall)
     files[PHOTO] = shared_photo("bridge.jpg", (4352, 2448))

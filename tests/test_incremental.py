@@ -103,7 +103,7 @@ def test_editing_one_body_renders_only_the_pages_that_show_it(hall, tmp_path):
 
 @pytest.mark.parametrize("change", [
     "rename_title", "rename_file", "delete_worker", "add_worker", "template", "site_yaml", "field_type",
-    "data_file", "asset", "photo", "reference", "computed_figure",
+    "data_file", "asset", "photo", "body_photo", "reference", "computed_figure",
 ])
 def test_every_kind_of_change_gives_the_clean_output(hall, tmp_path, change):
     root, out = hall
@@ -131,6 +131,12 @@ def test_every_kind_of_change_gives_the_clean_output(hall, tmp_path, change):
     elif change == "photo":
         from PIL import Image
         Image.new("RGB", (300, 400), (20, 90, 160)).save(workers / "images/ai-ziyang.jpg", "JPEG")
+    elif change == "body_photo":  # a picture shown in a body is replaced by another of the same name
+        from PIL import Image
+        Image.new("RGB", (500, 300), (200, 40, 40)).save(workers / "images/车间.jpg", "JPEG")
+        edit(root, "content/workers/张先志.md", "张先志的正文。", "张先志的正文。\n\n![张先志在车间](images/车间.jpg)")
+        build(root, out)
+        Image.new("RGB", (300, 500), (20, 90, 160)).save(workers / "images/车间.jpg", "JPEG")
     elif change == "reference":
         edit(root, "content/studios/aizy-studio.md", "leader: ai-ziyang", "leader: zhang-xianzhi")
     elif change == "computed_figure":  # only the stats (数据 page, home band) read it besides the studio page

@@ -3,7 +3,8 @@ import random
 
 import pytest
 
-from showcase.markup import Renderer, excerpt, join_cjk_lines, make_markdown, markdown_problem, plain_html, slugify
+from showcase.markup import (Renderer, excerpt, image_tags, join_cjk_lines, make_markdown, markdown_problem, plain_html,
+                             replace_image_tags, slugify)
 
 
 @pytest.mark.parametrize("source, html", [
@@ -135,3 +136,23 @@ def test_markdown_problem_bounds(text, offset, says):
         assert found is None, found
     else:
         assert found is not None and found[0] == offset and says in found[1], found
+
+
+@pytest.mark.parametrize("source, allow_html, tags", [
+    ("![张毅在车间](images/a.jpg)", False, [{"alt": "张毅在车间", "src": "images/a.jpg"}]),
+    ('前文 ![A&B](images/a b.jpg "标题") 后文', False, [{"alt": "A&B", "src": "images/a b.jpg", "title": "标题"}]),
+    ("![尖括号](<images/c d.jpg>)", False, [{"alt": "尖括号", "src": "images/c d.jpg"}]),
+    ("![一](1.jpg)![二](2.png)", False, [{"alt": "一", "src": "1.jpg"}, {"alt": "二", "src": "2.png"}]),
+    ("![说明][图]\n\n[图]: images/c.jpg", False, [{"alt": "说明", "src": "images/c.jpg"}]),
+    ("```\n![不是图](x.jpg)\n```", False, []),  # code shows the text
+    ('<img src="x.jpg" alt="原样">', False, []),  # raw HTML is escaped
+    ('<img src="x.jpg" alt="原样">', True, [{"src": "x.jpg", "alt": "原样"}]),
+])
+def test_image_tags_are_the_pictures_markdown_shows(source, allow_html, tags):
+    assert image_tags(Renderer(allow_html)(source)) == tags
+
+
+def test_replace_image_tags_swaps_only_what_the_replacement_knows():
+    html = '<p><img alt="一" src="1.jpg"> <img alt="二" src="2.jpg"></p>'
+    swapped = replace_image_tags(html, lambda tag: "<picture>一</picture>" if tag["src"] == "1.jpg" else None)
+    assert swapped == '<p><picture>一</picture> <img alt="二" src="2.jpg"></p>'

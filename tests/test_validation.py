@@ -485,6 +485,25 @@ def test_bad_images(capsys, site, photo, extra, found):
     assert found in block
 
 
+@pytest.mark.parametrize("written, found, fix", [
+    ("![](a.jpg)", "正文里的图片「a.jpg」没有写图片说明。", "在方括号里写一句说明，如 ![张毅在工作室调试设备](a.jpg)："),
+    ("![车间](missing.jpg)", "找不到图片「content/workers/missing.jpg」。", "检查文件名"),
+    ("![车间](A.JPG)", "找不到图片「content/workers/A.JPG」。", "文件夹里有「a.jpg」，是不是它？"),
+    ("![车间](../../etc/passwd)", "正文里的图片路径「../../etc/passwd」指向 content 文件夹以外。", "把图片放进 content/workers/images/"),
+    ("![车间](https://example.org/a.jpg)", "正文里的图片「https://example.org/a.jpg」在别的网站上：离线的展厅和触摸屏显示不出来",
+     "把图片保存下来放进 content/workers/images/，再写成 ![图片说明](images/文件名.jpg)。"),
+    ("![车间](//cdn.example.org/a.jpg)", "在别的网站上", "保存下来"),
+    ("![车间](fake.jpg)", "「content/workers/fake.jpg」不是能识别的图片，或文件已损坏。", ""),
+])
+def test_bad_pictures_in_the_body_are_named_at_their_line(capsys, site, written, found, fix):
+    write(site, "content/workers/fake.jpg", "这不是图片")
+    text = worker().replace("第一段中文", f"第一段中文\n\n![车间](a.jpg)\n\n{written}\n\n结尾")
+    write(site, W, text)
+    block = one(fails(capsys, site))
+    assert header(block) == f"{W} 第 {text.split(chr(10)).index(written) + 1} 行 · 正文图片"  # the second picture's line, not the first's
+    assert found in block and fix in block
+
+
 # --------------------------------------------------------------------------- 10. templates
 
 def test_template_syntax_error_is_listed_with_content_errors(capsys, site):
