@@ -21,7 +21,7 @@ from .cache import EntryCache, record, stamp
 from .config import Collection, DataSet, Site
 from .errors import Report, did_you_mean, quote
 from .fsutil import EncodingProblem, decode_text, read_text
-from .markup import KNOWN_SLUGS, Renderer, excerpt, image_tags, markdown_problem, markdown_text, normalise, plain_text, slugify
+from .markup import KNOWN_SLUGS, Renderer, excerpt, html_tags, markdown_problem, markdown_text, normalise, plain_text, slugify
 from .schema import Checker, ImageRef, image_path
 from .yamldoc import YList, YMap
 
@@ -118,6 +118,8 @@ class Entry:
         self.slugs: dict[str, str] = {}
         self.body_words: str | None = None  # the body's searchable text, normalised (set by the parse workers, kept by the cache)
         self.body_images: tuple[ImageRef, ...] = ()  # the pictures the body shows (set by parse_entry)
+        self.body_links: tuple[BodyLink, ...] = ()  # its links to other content files (set by parse_entry)
+        self.link_targets: dict[str, Entry] = {}  # href of such a link → the entry it names (set by refs.resolve)
 
     @property
     def body(self) -> Markup:
@@ -258,43 +260,90 @@ def parse_entry(text: str, source: str, collection: Collection, base_dir: str, s
             line = data.key_lines.get(spec.name, first_line)
             fits = markdown_fits(values[spec.name], source, line, spec.label, report)
             values[spec.name] = Markup(render(values[spec.name]) if fits else "")
-    pictures = body_images(body, body_line, base_dir, render, source, report) if markdown_fits(body, source, body_line, "正文", report) else ()
+    pictures, links = body_targets(body, body_line, base_dir, render, source, report) if markdown_fits(body, source, body_line, "正文", report) else ((), ())
     slug = _entry_slug(data.get("slug"), stem, source, data.key_lines.get("slug", first_line), report)
     if slug is None:
         return None
     entry = Entry(collection.name, slug, source, stem, values, dict(data.key_lines), Body(body, file, body_line, render.allow_html),
                   frozenset(f.name for f in collection.fields), collection.title_field)
-    entry.body_images = pictures
+    entry.body_images, entry.body_links = pictures, links
     return entry
 
 
-BODY_IMAGE = "正文图片"
+BODY_IMAGE, BODY_LINK = "正文图片", "正文链接"
+MAY_POINT = re.compile(r"\]\(|\]:|<img|<a\s", re.IGNORECASE)  # what a picture or a link needs: ](, a [name]: definition, raw HTML
 
 
-def body_images(body: str, body_line: int, base_dir: str, render: Renderer, source: str, report: Report) -> tuple[ImageRef, ...]:
-    """The pictures a body shows (![说明](images/x.jpg)), checked to be inside content/ and described."""
-    if "![" not in body and "<img" not in body.lower():
-        return ()
+@dataclass(frozen=True, slots=True)
+class BodyLink:
+    """A link in a body to another content file (refs.resolve finds the entry it names)."""
+
+    href: str  # as the page has it: ../workers/李帅.md#荣誉
+    path: str  # content-relative: workers/李帅.md
+    line: int
+
+
+class _Lines:
+    """Lines of the body where each of a series of texts is written, looked for in order."""
+
+    def __init__(self, body: str, first_line: int):
+        self.body, self.first_line, self.at = body, first_line, 0
+
+    def of(self, text: str) -> int:
+        """The line of the next place text is written (the page shows pictures and links in the order they are written)."""
+        where = self.body.find(text, self.at) if text else -1
+        self.at = (where if where >= 0 else max(self.body.find(text), 0)) + len(text)
+        return self.first_line + self.body.count("\n", 0, self.at)
+
+
+def body_targets(body: str, body_line: int, base_dir: str, render: Renderer, source: str,
+                 report: Report) -> tuple[tuple[ImageRef, ...], tuple[BodyLink, ...]]:
+    """The pictures a body shows and the content files it links to, each checked and with its line."""
+    if not MAY_POINT.search(body):
+        return (), ()
+    html = render(body)
     folder = f"content/{base_dir}/images/" if base_dir else "content/images/"
-    found, at = [], 0
-    for tag in image_tags(render(body)):
-        src, alt = tag.get("src", ""), tag.get("alt", "").strip()
-        where = body.find(src, at) if src else -1  # the page shows them in the order they are written
-        at = (where if where >= 0 else max(body.find(src), 0)) + len(src)
-        line = body_line + body.count("\n", 0, at)
-        path = image_path(src, base_dir)
-        if "://" in src or src.startswith("//") or src.lower().startswith("data:"):
-            report.error(source, line, BODY_IMAGE, f"正文里的图片{quote(src)}在别的网站上：离线的展厅和触摸屏显示不出来，分享出去也可能失效。",
-                         f"把图片保存下来放进 {folder}，再写成 ![图片说明](images/文件名.jpg)。")
-        elif path is None:
-            report.error(source, line, BODY_IMAGE, f"正文里的图片路径{quote(src)}指向 content 文件夹以外。",
-                         f"把图片放进 {folder}，再写相对路径，如 ![图片说明](images/文件名.jpg)。")
-        elif not alt:
-            report.error(source, line, BODY_IMAGE, f"正文里的图片{quote(src)}没有写图片说明。",
-                         f"在方括号里写一句说明，如 ![张毅在工作室调试设备]({src})：看不见图片的人靠读屏软件听到它，图片显示不出来时也显示它。")
-        else:
-            found.append(ImageRef(path, line, BODY_IMAGE))
-    return tuple(found)
+    lines = _Lines(body, body_line)
+    pictures = [_body_image(tag.get("src", ""), tag.get("alt", "").strip(), lines, base_dir, folder, source, report)
+                for tag in html_tags(html, "img")]
+    lines = _Lines(body, body_line)
+    links = [_body_link(tag["href"], lines, base_dir, source, report) for tag in html_tags(html, "a") if _is_local(tag.get("href", ""))]
+    return tuple(p for p in pictures if p), tuple(link for link in links if link)
+
+
+def _body_image(src: str, alt: str, lines: _Lines, base_dir: str, folder: str, source: str, report: Report) -> ImageRef | None:
+    """A picture of the body (![说明](images/x.jpg)) as an ImageRef, or None after reporting what is wrong."""
+    line = lines.of(src)
+    path = image_path(src, base_dir)
+    if "://" in src or src.startswith("//") or src.lower().startswith("data:"):
+        report.error(source, line, BODY_IMAGE, f"正文里的图片{quote(src)}在别的网站上：离线的展厅和触摸屏显示不出来，分享出去也可能失效。",
+                     f"把图片保存下来放进 {folder}，再写成 ![图片说明](images/文件名.jpg)。")
+    elif path is None:
+        report.error(source, line, BODY_IMAGE, f"正文里的图片路径{quote(src)}指向 content 文件夹以外。",
+                     f"把图片放进 {folder}，再写相对路径，如 ![图片说明](images/文件名.jpg)。")
+    elif not alt:
+        report.error(source, line, BODY_IMAGE, f"正文里的图片{quote(src)}没有写图片说明。",
+                     f"在方括号里写一句说明，如 ![张毅在工作室调试设备]({src})：看不见图片的人靠读屏软件听到它，图片显示不出来时也显示它。")
+    else:
+        return ImageRef(path, line, BODY_IMAGE)
+    return None
+
+
+def _is_local(href: str) -> bool:
+    """True for a link to a file of the project (not a web address, mail, phone or a place on the same page)."""
+    return bool(href) and not href.startswith(("#", "?", "//")) and ":" not in href.split("/")[0]
+
+
+def _body_link(href: str, lines: _Lines, base_dir: str, source: str, report: Report) -> BodyLink | None:
+    """A link of the body to a content file as a BodyLink, or None after reporting one that leaves content/."""
+    line = lines.of(href)
+    written = href.split("#")[0].split("?")[0]
+    path = "" if written.strip("/") == "" else image_path(written, base_dir)  # "/": the site's root, not an entry
+    if path is None:
+        report.error(source, line, BODY_LINK, f"正文里的链接{quote(href)}指向 content 文件夹以外。",
+                     "链接展厅里的条目，写对方文件相对本文件的路径，如 [李帅](../workers/李帅.md)；链接网上的文章，写完整网址（https:// 开头）。")
+        return None
+    return BodyLink(href, path, line)
 
 
 def markdown_fits(markdown: str, source: str, line: int, label: str, report: Report) -> bool:

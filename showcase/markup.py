@@ -258,21 +258,21 @@ def plain_text(html: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-IMG_TAG = re.compile(r"<img\s([^<>]*?)\s*/?>", re.IGNORECASE)
+TAGS = {name: re.compile(rf"<{name}\s([^<>]*?)\s*/?>", re.IGNORECASE) for name in ("img", "a")}
 HTML_ATTRIBUTE = re.compile(r'([\w:-]+)="([^"]*)"')
 
 
-def image_tags(html: str) -> list[dict]:
-    """The attributes (alt, src…, unescaped) of every <img> in an HTML fragment, in order."""
-    return [_attributes(match.group(1)) for match in IMG_TAG.finditer(html)]
+def html_tags(html: str, name: str) -> list[dict]:
+    """The attributes (unescaped) of every <img> or <a> in an HTML fragment, in order."""
+    return [_attributes(match.group(1)) for match in TAGS[name].finditer(html)]
 
 
-def replace_image_tags(html: str, replacement) -> str:
-    """HTML with every <img> for which replacement(attributes) gives HTML replaced by that HTML."""
+def replace_html_tags(html: str, name: str, replacement) -> str:
+    """HTML with every <img> or <a> for which replacement(attributes) gives HTML replaced by that HTML."""
     def swap(match: re.Match) -> str:
         return replacement(_attributes(match.group(1))) or match.group(0)
 
-    return IMG_TAG.sub(swap, html) if "<img" in html else html
+    return TAGS[name].sub(swap, html) if f"<{name}" in html else html
 
 
 def _attributes(text: str) -> dict:

@@ -6,9 +6,10 @@ both files.
 """
 from __future__ import annotations
 
+import posixpath
 from dataclasses import dataclass, field
 
-from .content import Entry, Library, nested
+from .content import BodyLink, Entry, Library, nested
 from .content import field_values as content_values
 from .errors import Report, did_you_mean, quote
 from .markup import slugify
@@ -116,6 +117,10 @@ def resolve(library: Library, report: Report) -> Resolved:
                     if target.key not in linked:
                         linked.add(target.key)
                         target.linked_from.setdefault(entry.collection, []).append(entry)
+    by_source = {entry.source: entry for entry in library.all()}
+    for entry in library.all():
+        entry.link_targets = {link.href: target for link in entry.body_links
+                              if (target := _link_target(link, entry, by_source, index, report)) is not None}
     for name, records in library.data.items():
         for record in records:
             source = f"content/data/{name}.yaml"
@@ -202,6 +207,29 @@ def _resolve_ref(ref: Ref, index: Index, entry, report: Report) -> Entry | None:
         hint = f"先改好 {shown}；如果要引用的不是它，您是不是想写「{guess}」？"
     report.error(entry.source, ref.line, label, f"{where}里没有「{ref.key}」这个条目{note}。",
                  hint + "填写条目的文件名（不含 .md）、slug 或名称；若该条目还没建，请先新建它。")
+    return None
+
+
+def _link_target(link: BodyLink, entry: Entry, by_source: dict, index: Index, report: Report) -> Entry | None:
+    """The entry a link of a body names by its file (../workers/李帅.md), or None after reporting why not."""
+    target = by_source.get(f"content/{link.path}")
+    if target is not None:
+        return target
+    here = posixpath.dirname(entry.source)
+    unread = any(f"content/{link.path}" in sources for sources in index.unread.values())
+    if unread:
+        found = f"正文里的链接{quote(link.href)}指向的 content/{link.path} 有错误，没能读取。"
+        fix = f"先改好 content/{link.path}。"
+    elif link.path.lower().endswith(".md"):
+        guess = did_you_mean(f"content/{link.path}", list(by_source))
+        found = f"正文里的链接{quote(link.href)}指向的 content/{link.path} 不存在。"
+        fix = (f"您是不是想写「{posixpath.relpath(guess, here)}」？" if guess else "") + "写对方条目文件相对本文件的路径，如 [李帅](../workers/李帅.md)。"
+    else:
+        named = index.find("any", posixpath.basename(link.path))
+        found = f"正文里的链接{quote(link.href)}指向的不是展厅里的条目，点开会找不到页面。"
+        fix = (f"要链接「{named[0].title}」，就写成「{posixpath.relpath(named[0].source, here)}」；" if len({e.key for e in named}) == 1 else
+               "链接展厅里的条目，写对方文件相对本文件的路径，如 [李帅](../workers/李帅.md)；") + "链接网上的文章，写完整网址（https:// 开头）。"
+    report.error(entry.source, link.line, "正文链接", found, fix)
     return None
 
 

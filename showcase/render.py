@@ -34,7 +34,7 @@ from .errors import Report, did_you_mean
 from .fsutil import EncodingProblem, decode_text, write_atomic
 from .images import Picture
 from .refs import Resolved
-from .markup import replace_image_tags
+from .markup import replace_html_tags
 from .schema import ImageRef, PartialDate, describe, image_path
 from .stats import Figure, number_text
 
@@ -153,7 +153,7 @@ class RecordingEnvironment(SandboxedEnvironment):
 
     reads: Reads | None = None
     intercepted_binops = frozenset({"**", "*"})
-    body_with_pictures = staticmethod(lambda entry: entry.body)  # the Renderer's: the body with its web copies of pictures
+    entry_body = staticmethod(lambda entry: entry.body)  # the Renderer's: the body with its pictures and links made for the site
 
     def getattr(self, obj, attribute):
         """obj.attribute, noting an entry; only names in SANDBOX_PREFIXES and SANDBOX_NAMES go through
@@ -163,8 +163,8 @@ class RecordingEnvironment(SandboxedEnvironment):
         if type(obj) is Entry:
             if self.reads is not None:
                 self.reads.entries.add(obj.key)
-            if attribute == "body" and obj.body_images:
-                return self.body_with_pictures(obj)
+            if attribute == "body":
+                return self.entry_body(obj)
             try:
                 return getattr(obj, attribute)
             except AttributeError:  # Entry.__getattr__ has already looked among the fields, as obj[attribute] would
@@ -389,7 +389,7 @@ class Renderer:
             chart=self._chart,
         )
         env.tests["entry"] = lambda value: isinstance(value, Entry)
-        env.body_with_pictures = self._body
+        env.entry_body = self._body
         if self.site.edition == "kiosk":
             env.filters.update(qr=self._qr, web_url=self._web_url)
             env.globals.update(attract_slides=kiosk.attract_slides(self.resolved), kiosk_settings=kiosk.settings_json(self.site))
@@ -522,15 +522,32 @@ class Renderer:
         return Markup(picture_html(picture, alt or "", sizes, crop, css))
 
     def _body(self, entry: Entry) -> Markup:
-        """An entry's body with each picture it shows (![说明](images/x.jpg)) as a <picture> of its web copies."""
-        base_dir = posixpath.dirname(entry.source).removeprefix("content").strip("/")
+        """An entry's body as the site shows it: each picture (![说明](images/x.jpg)) a <picture> of its web
+        copies, each link to another entry's file (../workers/李帅.md) a link to that entry's page."""
+        html = entry.body
+        if entry.body_images:
+            base_dir = posixpath.dirname(entry.source).removeprefix("content").strip("/")
+            html = replace_html_tags(html, "img", lambda tag: self._body_picture(tag, base_dir))
+        if entry.link_targets:
+            html = replace_html_tags(html, "a", lambda tag: self._body_link(tag, entry.link_targets))
+        return Markup(html)
 
-        def picture(tag: dict) -> str | None:
-            path = image_path(tag.get("src", ""), base_dir)
-            found = self._picture(ImageRef(path, 0)) if path else None
-            return picture_html(found, tag.get("alt", ""), BODY_IMAGE_SIZES, "full", "") if found else None
+    def _body_picture(self, tag: dict, base_dir: str) -> str | None:
+        """A <picture> for an <img> of a body, or None when its picture was not made."""
+        path = image_path(tag.get("src", ""), base_dir)
+        picture = self._picture(ImageRef(path, 0)) if path else None
+        return picture_html(picture, tag.get("alt", ""), BODY_IMAGE_SIZES, "full", "") if picture else None
 
-        return Markup(replace_image_tags(entry.body, picture))
+    def _body_link(self, tag: dict, targets: dict) -> str | None:
+        """An <a> of a body with its link to an entry's file turned into a link to the entry's page."""
+        href = tag.get("href", "")
+        target = targets.get(href)
+        if target is None:
+            return None
+        self._note("entries", target.key)
+        place = href.partition("#")[2]
+        tag = {**tag, "href": ROOT + target.url + (f"#{place}" if place else "")}
+        return "<a " + " ".join(f'{name}="{escape(value)}"' for name, value in tag.items()) + ">"
 
     def _absolute(self, target) -> str:
         """A full URL from base_url, for share cards, the feed and the sitemap."""

@@ -103,7 +103,7 @@ def test_editing_one_body_renders_only_the_pages_that_show_it(hall, tmp_path):
 
 @pytest.mark.parametrize("change", [
     "rename_title", "rename_file", "delete_worker", "add_worker", "template", "site_yaml", "field_type",
-    "data_file", "asset", "photo", "body_photo", "reference", "computed_figure",
+    "data_file", "asset", "photo", "body_photo", "body_link", "reference", "computed_figure",
 ])
 def test_every_kind_of_change_gives_the_clean_output(hall, tmp_path, change):
     root, out = hall
@@ -137,6 +137,13 @@ def test_every_kind_of_change_gives_the_clean_output(hall, tmp_path, change):
         edit(root, "content/workers/张先志.md", "张先志的正文。", "张先志的正文。\n\n![张先志在车间](images/车间.jpg)")
         build(root, out)
         Image.new("RGB", (300, 500), (20, 90, 160)).save(workers / "images/车间.jpg", "JPEG")
+    elif change == "body_link":  # a studio's body links a worker's file; then the worker's address changes
+        text = (root / "content/studios/aizy-studio.md").read_text(encoding="utf-8")
+        (root / "content/studios/aizy-studio.md").write_text(text + "\n也带出了[张先志](../workers/张先志.md)。\n", encoding="utf-8")
+        settle(root)
+        build(root, out)
+        assert 'href="../../workers/zhang-xianzhi/"' in (out / "studios/aizy-studio/index.html").read_text(encoding="utf-8")
+        edit(root, "content/workers/张先志.md", "slug: zhang-xianzhi", "slug: zhang-xz")
     elif change == "reference":
         edit(root, "content/studios/aizy-studio.md", "leader: ai-ziyang", "leader: zhang-xianzhi")
     elif change == "computed_figure":  # only the stats (数据 page, home band) read it besides the studio page

@@ -3,8 +3,8 @@ import random
 
 import pytest
 
-from showcase.markup import (Renderer, excerpt, image_tags, join_cjk_lines, make_markdown, markdown_problem, plain_html,
-                             replace_image_tags, slugify)
+from showcase.markup import (Renderer, excerpt, html_tags, join_cjk_lines, make_markdown, markdown_problem, plain_html,
+                             replace_html_tags, slugify)
 
 
 @pytest.mark.parametrize("source, html", [
@@ -149,10 +149,16 @@ def test_markdown_problem_bounds(text, offset, says):
     ('<img src="x.jpg" alt="原样">', True, [{"src": "x.jpg", "alt": "原样"}]),
 ])
 def test_image_tags_are_the_pictures_markdown_shows(source, allow_html, tags):
-    assert image_tags(Renderer(allow_html)(source)) == tags
+    assert html_tags(Renderer(allow_html)(source), "img") == tags
 
 
-def test_replace_image_tags_swaps_only_what_the_replacement_knows():
+def test_replace_html_tags_swaps_only_what_the_replacement_knows():
     html = '<p><img alt="一" src="1.jpg"> <img alt="二" src="2.jpg"></p>'
-    swapped = replace_image_tags(html, lambda tag: "<picture>一</picture>" if tag["src"] == "1.jpg" else None)
+    swapped = replace_html_tags(html, "img", lambda tag: "<picture>一</picture>" if tag["src"] == "1.jpg" else None)
     assert swapped == '<p><picture>一</picture> <img alt="二" src="2.jpg"></p>'
+
+
+def test_html_tags_reads_links_too():
+    html = Renderer()('见[李帅](../workers/李帅.md#荣誉 "油漆车间")和<https://example.org>')
+    assert html_tags(html, "a") == [{"href": "../workers/李帅.md#荣誉", "title": "油漆车间"},
+                                    {"href": "https://example.org"}]

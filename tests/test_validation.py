@@ -504,6 +504,29 @@ def test_bad_pictures_in_the_body_are_named_at_their_line(capsys, site, written,
     assert found in block and fix in block
 
 
+def test_a_link_in_the_body_to_an_entrys_file_leads_to_its_page(capsys, site):
+    write(site, "content/studios/s.md", STUDIO.replace("正文", "带头人是[艾子洋](../workers/艾子洋.md#荣誉)，见[报道](https://example.org/a)。"))
+    code, _, err = run(capsys, site, "--output", str(site / "out"))
+    assert code == 0, err
+    page = (site / "out/studios/aizy-studio/index.html").read_text(encoding="utf-8")
+    assert '带头人是<a href="../../workers/ai-ziyang/#荣誉">艾子洋</a>，见<a href="https://example.org/a">报道</a>。' in page
+
+
+@pytest.mark.parametrize("written, found, fix", [
+    ("../workers/艾子羊.md", "正文里的链接「../workers/艾子羊.md」指向的 content/workers/艾子羊.md 不存在。",
+     "您是不是想写「../workers/艾子洋.md」？写对方条目文件相对本文件的路径"),
+    ("艾子洋", "正文里的链接「艾子洋」指向的不是展厅里的条目，点开会找不到页面。", "要链接「艾子洋」，就写成「../workers/艾子洋.md」；"),
+    ("../workers/images/a.jpg", "指向的不是展厅里的条目", "链接展厅里的条目，写对方文件相对本文件的路径，如 [李帅](../workers/李帅.md)；"),
+    ("../../../etc/passwd", "正文里的链接「../../../etc/passwd」指向 content 文件夹以外。", "写完整网址（https:// 开头）"),
+])
+def test_a_link_in_the_body_that_leads_nowhere_is_named_at_its_line(capsys, site, written, found, fix):
+    text = STUDIO.replace("正文", f"正文\n\n[好的](../workers/艾子洋.md)和\n[坏的]({written})")
+    write(site, "content/studios/s.md", text)
+    block = one(fails(capsys, site), "content/studios/s.md")
+    assert header(block) == f"content/studios/s.md 第 {text.split(chr(10)).index(f'[坏的]({written})') + 1} 行 · 正文链接"
+    assert found in block and fix in block
+
+
 # --------------------------------------------------------------------------- 10. templates
 
 def test_template_syntax_error_is_listed_with_content_errors(capsys, site):
