@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import stat
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -398,11 +399,21 @@ def _read(path: Path, source: str, report: Report) -> str | None:
 
 def _read_bytes(path: Path, source: str, report: Report) -> bytes | None:
     """A file's bytes, or None after reporting a file too large or unreadable."""
+    too_large = (f"文件太大（超过 {MAX_FILE_BYTES // 1_000_000} MB），不像一篇介绍。", "检查是否放错了文件；图片请单独放，并在字段里写路径。")
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            report.error(source, 0, "", f"文件太大（超过 {MAX_FILE_BYTES // 1_000_000} MB），不像一篇介绍。", "检查是否放错了文件；图片请单独放，并在字段里写路径。")
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):  # a pipe would make the read wait for ever, a device never end
+            report.error(source, 0, "", "这不是一个普通文件（是管道、设备或指向它们的链接），无法读取。", "删掉它，换成真正的文本文件。")
             return None
-        return path.read_bytes()
+        if info.st_size > MAX_FILE_BYTES:
+            report.error(source, 0, "", *too_large)
+            return None
+        with path.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)  # a file still growing stops here too
+        if len(data) > MAX_FILE_BYTES:
+            report.error(source, 0, "", *too_large)
+            return None
+        return data
     except OSError as exc:
         report.error(source, 0, "", f"无法读取文件（{exc.strerror}）。", "检查文件是否被其他程序占用，或是否有读取权限。")
     return None

@@ -5,6 +5,7 @@ folder exactly as it was.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -791,6 +792,18 @@ def test_no_input_produces_a_traceback_or_hangs(tmp_path):
     assert "!!python/object/apply:os.system" in results["python-tag"][1]
     assert "控制字符" in results["control-char"][1]
     assert "还有 59990 个不认识的字段" in results["many-keys"][1]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes and /dev/zero are POSIX only")
+def test_a_pipe_or_a_device_named_md_is_an_error_not_a_hang(site):
+    os.mkfifo(site / "content/workers/管道.md")  # reading it would wait for a writer for ever
+    (site / "content/workers/零.md").symlink_to("/dev/zero")  # reading it would never end
+    proc = subprocess.run([sys.executable, str(sitekit.REPO / "build.py"), "--root", str(site), "--jobs", "1"],
+                          capture_output=True, text=True, encoding="utf-8", timeout=60)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    for name in ("管道", "零"):
+        block = one(problems(proc.stderr), f"content/workers/{name}.md")
+        assert "问题：这不是一个普通文件（是管道、设备或指向它们的链接），无法读取。" in block
 
 
 # --------------------------------------------------------------------------- command-line usage
