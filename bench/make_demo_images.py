@@ -260,7 +260,7 @@ def logo(name: str) -> bytes:
     return buffer.getvalue()
 
 
-BODY_IMAGE = re.compile(r"!\[[^\]]*\]\(([^)\s]+)\)")  # ![说明](images/x.jpg) in a body
+BODY_IMAGE = re.compile(r"!\[[^\]]*\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")  # ![说明](images/x.jpg "图注") in a body
 
 
 def front_matter(path: Path) -> dict:

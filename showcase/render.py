@@ -34,7 +34,7 @@ from .errors import Report, did_you_mean
 from .fsutil import EncodingProblem, decode_text, write_atomic
 from .images import Picture
 from .refs import Resolved
-from .markup import replace_html_tags
+from .markup import html_tags, replace_html_tags
 from .schema import ImageRef, PartialDate, describe, image_path
 from .stats import Figure, number_text
 
@@ -108,6 +108,7 @@ EXTERNAL = ("http://", "https://", "mailto:", "tel:", "#", "data:")
 
 ROOT = "\x00"
 BODY_IMAGE_SIZES = "(min-width: 48em) 42em, 100vw"  # .prose is at most 42em wide
+LONE_PICTURE = re.compile(r"<p>(<img\s[^<>]*>)</p>")  # a picture that is a paragraph of its own
 LAZY = "\x00\x01"  # where an <img> says how to load: eager for the first picture of a page, lazy after
 
 
@@ -527,10 +528,19 @@ class Renderer:
         html = entry.body
         if entry.body_images:
             base_dir = posixpath.dirname(entry.source).removeprefix("content").strip("/")
+            html = LONE_PICTURE.sub(lambda match: self._body_figure(match, base_dir), html)
             html = replace_html_tags(html, "img", lambda tag: self._body_picture(tag, base_dir))
         if entry.link_targets:
             html = replace_html_tags(html, "a", lambda tag: self._body_link(tag, entry.link_targets))
         return Markup(html)
+
+    def _body_figure(self, match: re.Match, base_dir: str) -> str:
+        """A picture alone in its paragraph with a title (![说明](images/x.jpg "图注")) as a figure with that caption."""
+        tag = html_tags(match.group(1), "img")[0]
+        picture = self._body_picture(tag, base_dir)
+        if not picture or not tag.get("title", "").strip():
+            return match.group(0)
+        return f'<figure class="prose-figure">{picture}<figcaption>{escape(tag["title"].strip())}</figcaption></figure>'
 
     def _body_picture(self, tag: dict, base_dir: str) -> str | None:
         """A <picture> for an <img> of a body, or None when its picture was not made."""

@@ -238,6 +238,19 @@ def test_a_photo_in_the_body_is_upright_stripped_and_offered_in_every_width(make
     assert not list(out.rglob("*.jpg.jpg")) and not [p for p in out.rglob("*") if "车间" in p.name]
 
 
+def test_a_body_picture_with_a_title_alone_in_its_paragraph_is_a_figure_with_that_caption(make_project, tiny_hall, build_project):
+    files = dict(tiny_hall)
+    files["content/workers/艾子洋.md"] = files["content/workers/艾子洋.md"].replace(
+        "第二段正文。", '第二段正文。\n\n![艾子洋在调试车间](images/ai-ziyang.jpg "2020年，艾子洋在调试车间 <一线>")\n\n'
+                      '文中的小图 ![示意](images/ai-ziyang.jpg "不是图注") 不单独成段。')
+    out = build_project(make_project(files))
+    prose = (out / WORKER_PAGE).read_text(encoding="utf-8").split('<div class="prose">')[1].split("</div>")[0]
+    figure = re.search(r'<figure class="prose-figure">(<picture>.*?</picture>)<figcaption>(.*?)</figcaption></figure>', prose)
+    assert figure and figure.group(2) == "2020年，艾子洋在调试车间 &lt;一线&gt;"
+    assert attribute(figure.group(1), "alt") == "艾子洋在调试车间"
+    assert re.search(r"<p>文中的小图 <picture>.*?</picture> 不单独成段。</p>", prose) and "不是图注" not in prose
+
+
 def test_large_photo_gets_the_configured_widths_and_a_share_image(make_project, tiny_hall, build_project):
     files = dict(tiny_hall)
     files[PHOTO] = shared_photo("bridge.jpg", (4352, 2448))
