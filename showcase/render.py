@@ -537,10 +537,11 @@ class Renderer:
     def _body_figure(self, match: re.Match, base_dir: str) -> str:
         """A picture alone in its paragraph with a title (![说明](images/x.jpg "图注")) as a figure with that caption."""
         tag = html_tags(match.group(1), "img")[0]
-        picture = self._body_picture(tag, base_dir)
-        if not picture or not tag.get("title", "").strip():
+        caption = tag.get("title", "").strip()
+        picture = self._body_picture(tag, base_dir) if caption else None
+        if picture is None:
             return match.group(0)
-        return f'<figure class="prose-figure">{picture}<figcaption>{escape(tag["title"].strip())}</figcaption></figure>'
+        return f'<figure class="prose-figure">{picture}<figcaption>{escape(caption)}</figcaption></figure>'
 
     def _body_picture(self, tag: dict, base_dir: str) -> str | None:
         """A <picture> for an <img> of a body, or None when its picture was not made."""
