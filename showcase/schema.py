@@ -290,6 +290,12 @@ class Checker:
         item_lines = getattr(value, "item_lines", None) or [line] * len(items)
         result = []
         for item, item_line in zip(items, item_lines):
+            if isinstance(item, str) and item and spec.item and spec.item.type == "object" and spec.item.fields:
+                first, *rest = spec.item.fields  # 「- 全国劳模」where「- name: 全国劳模」was meant
+                self.fail(item_line, spec.label, f"「{spec.label}」的每一项应该是一组字段，这一项只写了{quote(item)}。",
+                          f"改成「- {first.name}: {item}」（在减号后面加上「{first.name}: 」）"
+                          + (f"，其他字段（{'、'.join(f.name for f in rest)}）写在它下面、与 {first.name} 对齐" if rest else "") + "。")
+                continue
             checked = self.value(spec.item, item, item_line) if spec.item else item
             if checked is not None:
                 result.append(checked)

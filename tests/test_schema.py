@@ -281,6 +281,15 @@ def test_several_values_in_one_line_where_a_list_is_wanted_are_shown_as_items():
                                         "（减号前两个空格），每项的其他字段（year、level）写在它下面、与 name 对齐。")
 
 
+def test_list_items_written_as_text_where_fields_are_wanted_get_the_line_to_write():
+    _, report = check("name: 艾子洋\nhonours:\n  - 全国五一劳动奖章\n  - name: 江苏工匠\n    year: 2021\n  - 浙江工匠\n")
+    assert [(p.line, p.found, p.fix) for p in sorted(report.problems)] == [
+        (4, "「荣誉」的每一项应该是一组字段，这一项只写了「全国五一劳动奖章」。",
+         "改成「- name: 全国五一劳动奖章」（在减号后面加上「name: 」），其他字段（year、level）写在它下面、与 name 对齐。"),
+        (7, "「荣誉」的每一项应该是一组字段，这一项只写了「浙江工匠」。",
+         "改成「- name: 浙江工匠」（在减号后面加上「name: 」），其他字段（year、level）写在它下面、与 name 对齐。")]
+
+
 def test_an_object_given_as_text_lists_its_fields():
     fields = (Field("name", "名称", "text"), Field("figures", "成果数字", "object", fields=(
         Field("patents", "专利（项）", "integer"), Field("awards", "获奖（项次）", "integer"))))
