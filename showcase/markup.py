@@ -184,6 +184,22 @@ def shift_headings(html: str) -> str:
     return HEADING_TAG.sub(lambda m: f"<{m.group(1)}h{min(6, int(m.group(2)) + shift)}>", html)
 
 
+PASTED_INDENT = re.compile(r"^([ \t]*)[\u3000\u00a0]+", re.MULTILINE)  # 「　　」before a paragraph, as Word and WeChat paste it
+FENCED_CODE = re.compile(r"(^(?:```|~~~).*?^(?:```|~~~)[^\n]*$)", re.MULTILINE | re.DOTALL)
+
+
+def drop_pasted_indents(text: str) -> str:
+    """Full-width and no-break spaces at the start of lines dropped (outside code blocks).
+
+    Text pasted from Word or a WeChat article starts paragraphs with「　　」and separates them by
+    lines of such spaces, which Markdown does not see as blank: the paragraphs would run together.
+    """
+    if "\u3000" not in text and "\u00a0" not in text:
+        return text
+    parts = FENCED_CODE.split(text) if "```" in text or "~~~" in text else [text]
+    return "".join(part if number % 2 else PASTED_INDENT.sub(r"\1", part) for number, part in enumerate(parts))
+
+
 class Renderer:
     """Converts Markdown to HTML, reusing one converter (made when first needed: it takes 0.2 s)."""
 
@@ -200,6 +216,7 @@ class Renderer:
 
     def __call__(self, text: str) -> str:
         """Markdown text → HTML with Chinese lines joined."""
+        text = drop_pasted_indents(text)
         html = plain_html(text)
         if html is None:
             self.md.reset()

@@ -162,3 +162,16 @@ def test_html_tags_reads_links_too():
     html = Renderer()('见[李帅](../workers/李帅.md#荣誉 "油漆车间")和<https://example.org>')
     assert html_tags(html, "a") == [{"href": "../workers/李帅.md#荣誉", "title": "油漆车间"},
                                     {"href": "https://example.org"}]
+
+
+@pytest.mark.parametrize("source, html", [
+    ("\u3000\u3000第一段。\n\n\u3000\u3000第二段。", "<p>第一段。</p>\n<p>第二段。</p>"),  # indents pasted from Word
+    ("第一段。\n\u3000\u3000\n第二段。", "<p>第一段。</p>\n<p>第二段。</p>"),  # a line of full-width spaces is blank
+    ("第一段。\n\u00a0\n第二段。", "<p>第一段。</p>\n<p>第二段。</p>"),  # so is one of no-break spaces (WeChat)
+    ("第一行\n\u3000\u3000第二行", "<p>第一行第二行</p>"),
+    ("- 项目\n  \u3000续行", "<ul>\n<li>项目续行</li>\n</ul>"),  # the list's own indent is kept
+    ("```\n\u3000\u3000代码\n```\n\u3000\u3000正文", "<pre><code>\u3000\u3000代码\n</code></pre>\n<p>正文</p>"),
+    ("中间的\u3000全角空格留着", "<p>中间的\u3000全角空格留着</p>"),
+])
+def test_text_pasted_from_word_or_wechat_keeps_its_paragraphs(source, html):
+    assert Renderer()(source) == html
