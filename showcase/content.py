@@ -14,6 +14,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from sys import intern
+from types import MappingProxyType
 
 from . import yamldoc
 from markupsafe import Markup
@@ -99,6 +100,11 @@ def _body_from_file(file: str, line: int) -> str:
 class Entry:
     """One content file: its typed fields, URL, back-links and (converted when first used) body."""
 
+    # What a body points to, set only on the few entries whose body has any (a class default costs no memory per entry):
+    body_images: tuple[ImageRef, ...] = ()  # the pictures it shows (set by parse_entry)
+    body_links: tuple[BodyLink, ...] = ()  # its links to other content files (set by parse_entry)
+    link_targets: dict[str, Entry] = MappingProxyType({})  # href of such a link → the entry it names (set by refs.resolve)
+
     def __init__(self, collection: str, slug: str, source: str, stem: str, data: dict, lines: dict, body: Body,
                  fields: frozenset, title_field: str):
         self.collection = collection
@@ -118,9 +124,6 @@ class Entry:
         self._html: Markup | None = None
         self.slugs: dict[str, str] = {}
         self.body_words: str | None = None  # the body's searchable text, normalised (set by the parse workers, kept by the cache)
-        self.body_images: tuple[ImageRef, ...] = ()  # the pictures the body shows (set by parse_entry)
-        self.body_links: tuple[BodyLink, ...] = ()  # its links to other content files (set by parse_entry)
-        self.link_targets: dict[str, Entry] = {}  # href of such a link → the entry it names (set by refs.resolve)
 
     @property
     def body(self) -> Markup:
@@ -267,7 +270,8 @@ def parse_entry(text: str, source: str, collection: Collection, base_dir: str, s
         return None
     entry = Entry(collection.name, slug, source, stem, values, dict(data.key_lines), Body(body, file, body_line, render.allow_html),
                   frozenset(f.name for f in collection.fields), collection.title_field)
-    entry.body_images, entry.body_links = pictures, links
+    if pictures or links:
+        entry.body_images, entry.body_links = pictures, links
     return entry
 
 

@@ -117,8 +117,9 @@ def resolve(library: Library, report: Report) -> Resolved:
                     if target.key not in linked:
                         linked.add(target.key)
                         target.linked_from.setdefault(entry.collection, []).append(entry)
-    by_source = {entry.source: entry for entry in library.all()}
-    for entry in library.all():
+    linking = [entry for entry in library.all() if entry.body_links]
+    by_source = {entry.source: entry for entry in library.all()} if linking else {}
+    for entry in linking:
         entry.link_targets = {link.href: target for link in entry.body_links
                               if (target := _link_target(link, entry, by_source, index, report)) is not None}
     for name, records in library.data.items():

@@ -526,6 +526,8 @@ class Renderer:
         """An entry's body as the site shows it: each picture (![说明](images/x.jpg)) a <picture> of its web
         copies, each link to another entry's file (../workers/李帅.md) a link to that entry's page."""
         html = entry.body
+        if not (entry.body_images or entry.link_targets):
+            return html  # as it is: no copy of every body on every page
         if entry.body_images:
             base_dir = posixpath.dirname(entry.source).removeprefix("content").strip("/")
             html = LONE_PICTURE.sub(lambda match: self._body_figure(match, base_dir), html)
