@@ -13,7 +13,7 @@ from urllib.parse import quote as urlquote, urlsplit, urlunsplit
 from . import yamldoc
 from .errors import COMMAND_LINE, Report, did_you_mean, quote
 from .fsutil import HOW_TO_SAVE_UTF8, EncodingProblem, inside, read_text
-from .schema import TYPE_NAMES, TYPES, Field, ImageRef, image_path
+from .schema import TYPE_NAMES, TYPES, Field, ImageRef, content_path
 from .yamldoc import YList, YMap
 
 COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -611,7 +611,7 @@ def _share_image(reader: _Reader, value: str, line: int) -> ImageRef | None:
     """The default share picture, a path inside content/ (the image stage checks the file itself)."""
     if not value.strip():
         return None
-    path = image_path(value, "")
+    path = content_path(value, "")
     if path is None:
         reader.fail(line, "share_image", f"分享图{quote(value)}指向 content 文件夹以外。",
                     "把图片放进 content 文件夹（如 content/images/share.jpg），再写相对 content 的路径，如 images/share.jpg。")

@@ -24,7 +24,7 @@ from .config import Collection, DataSet, Site
 from .errors import Report, did_you_mean, quote
 from .fsutil import EncodingProblem, decode_text, read_text
 from .markup import KNOWN_SLUGS, Renderer, excerpt, html_tags, markdown_problem, markdown_text, normalise, plain_text, slugify
-from .schema import Checker, ImageRef, image_path
+from .schema import Checker, ImageRef, content_path
 from .yamldoc import YList, YMap
 
 MAX_FILE_BYTES = 2_000_000
@@ -319,7 +319,7 @@ def body_targets(body: str, body_line: int, base_dir: str, render: Renderer, sou
 def _body_image(src: str, alt: str, lines: _Lines, base_dir: str, folder: str, source: str, report: Report) -> ImageRef | None:
     """A picture of the body (![说明](images/x.jpg)) as an ImageRef, or None after reporting what is wrong."""
     line = lines.of(src)
-    path = image_path(src, base_dir)
+    path = content_path(src, base_dir)
     if "://" in src or src.startswith("//") or src.lower().startswith("data:"):
         report.error(source, line, BODY_IMAGE, f"正文里的图片{quote(src)}在别的网站上：离线的展厅和触摸屏显示不出来，分享出去也可能失效。",
                      f"把图片保存下来放进 {folder}，再写成 ![图片说明](images/文件名.jpg)。")
@@ -343,7 +343,7 @@ def _body_link(href: str, lines: _Lines, base_dir: str, source: str, report: Rep
     """A link of the body to a content file as a BodyLink, or None after reporting one that leaves content/."""
     line = lines.of(href)
     written = href.split("#")[0].split("?")[0]
-    path = "" if written.strip("/") == "" else image_path(written, base_dir)  # "/": the site's root, not an entry
+    path = "" if written.strip("/") == "" else content_path(written, base_dir)  # "/": the site's root, not an entry
     if path is None:
         report.error(source, line, BODY_LINK, f"正文里的链接{quote(href)}指向 content 文件夹以外。",
                      "链接展厅里的条目，写对方文件相对本文件的路径，如 [李帅](../workers/李帅.md)；链接网上的文章，写完整网址（https:// 开头）。")

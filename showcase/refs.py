@@ -7,6 +7,7 @@ both files.
 from __future__ import annotations
 
 import posixpath
+import unicodedata
 from dataclasses import dataclass, field
 
 from .content import BodyLink, Entry, Library, nested
@@ -118,7 +119,7 @@ def resolve(library: Library, report: Report) -> Resolved:
                         linked.add(target.key)
                         target.linked_from.setdefault(entry.collection, []).append(entry)
     linking = [entry for entry in library.all() if entry.body_links]
-    by_source = {entry.source: entry for entry in library.all()} if linking else {}
+    by_source = {unicodedata.normalize("NFC", entry.source): entry for entry in library.all()} if linking else {}  # links are NFC (schema.content_path)
     for entry in linking:
         entry.link_targets = {link.href: target for link in entry.body_links
                               if (target := _link_target(link, entry, by_source, index, report)) is not None}

@@ -35,7 +35,7 @@ from .fsutil import EncodingProblem, decode_text, write_atomic
 from .images import Picture
 from .refs import Resolved
 from .markup import html_tags, replace_html_tags
-from .schema import ImageRef, PartialDate, describe, image_path
+from .schema import ImageRef, PartialDate, content_path, describe
 from .stats import Figure, number_text
 
 
@@ -547,7 +547,7 @@ class Renderer:
 
     def _body_picture(self, tag: dict, base_dir: str) -> str | None:
         """A <picture> for an <img> of a body, or None when its picture was not made."""
-        path = image_path(tag.get("src", ""), base_dir)
+        path = content_path(tag.get("src", ""), base_dir)
         picture = self._picture(ImageRef(path, 0)) if path else None
         return picture_html(picture, tag.get("alt", ""), BODY_IMAGE_SIZES, "full", "") if picture else None
 

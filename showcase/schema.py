@@ -195,9 +195,15 @@ def url_fix(url: str) -> str:
     return "网址要以 http:// 或 https:// 开头，中间不能有空格。"
 
 
-def image_path(raw: str, base_dir: str) -> str | None:
-    """Content-relative path of an image written relative to its entry (or / for content/)."""
-    raw = normalise(raw).replace("\\", "/")
+PATH_SLIPS = str.maketrans({"／": "/", "＼": "/", "．": "."})  # typed with a Chinese keyboard; other full-width characters are the file's own
+
+
+def content_path(raw: str, base_dir: str) -> str | None:
+    """Content-relative path of a file (a picture, a linked entry) written relative to its entry (or / for content/).
+
+    The name is kept as written: 李帅（右）.jpg is a file name, not a slip to correct.
+    """
+    raw = unicodedata.normalize("NFC", raw).strip().translate(PATH_SLIPS).replace("\\", "/")
     if not raw or "\x00" in raw or re.match(r"^[a-zA-Z]:", raw) or "://" in raw:
         return None
     joined = raw.lstrip("/") if raw.startswith("/") else posixpath.join(base_dir, raw)
@@ -364,7 +370,7 @@ class Checker:
         if kind == "ref":
             return Ref(spec.to, normalise(text), line, spec.label)
         if kind == "image":
-            path = image_path(text, self.base_dir)
+            path = content_path(text, self.base_dir)
             if path is None:
                 self.fail(line, label, f"图片路径{quote(text)}指向 content 文件夹以外。",
                           "把图片放进 content 文件夹（如 content/workers/images/），再写相对路径，如 images/艾子洋.jpg。")

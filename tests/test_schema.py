@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from showcase.errors import Report
-from showcase.schema import (Checker, Field, ImageRef, PartialDate, Ref, image_path, normalise, number_fix, parse_date,
+from showcase.schema import (Checker, Field, ImageRef, PartialDate, Ref, content_path, normalise, number_fix, parse_date,
                              parse_integer, parse_number)
 from showcase.yamldoc import parse
 
@@ -85,9 +85,13 @@ def test_parse_number(text, expected):
     ("", "workers", None),
     ("a\x00.jpg", "workers", None),
     (".", "", None),
+    ("images/李帅（右）在车间.jpg", "workers", "workers/images/李帅（右）在车间.jpg"),  # full-width characters of a name stay
+    ("images／李帅．jpg", "workers", "workers/images/李帅.jpg"),  # a slash and a dot typed in Chinese are slips
+    ("images/e\u0301.jpg", "workers", "workers/images/\u00e9.jpg"),  # composed (NFC), as Windows writes names
+    ("  images/a.jpg ", "workers", "workers/images/a.jpg"),
 ])
-def test_image_path(raw, base, expected):
-    assert image_path(raw, base) == expected
+def test_content_path(raw, base, expected):
+    assert content_path(raw, base) == expected
 
 
 def test_normalise_folds_full_width():

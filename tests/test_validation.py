@@ -486,6 +486,14 @@ def test_bad_images(capsys, site, photo, extra, found):
     assert found in block
 
 
+def test_a_picture_named_with_full_width_characters_is_found(capsys, site):
+    write(site, "content/workers/李帅（右），在车间.jpg", sitekit.jpeg_bytes())
+    write(site, W, worker(photo="李帅（右），在车间.jpg"))
+    code, _, err = run(capsys, site, "--output", str(site / "out"))
+    assert code == 0, err  # the name was read as 李帅(右),在车间.jpg and not found
+    assert '<picture><source type="image/webp" srcset="../../images/li' in (site / "out/workers/ai-ziyang/index.html").read_text(encoding="utf-8")
+
+
 @pytest.mark.parametrize("written, found, fix", [
     ("![](a.jpg)", "正文里的图片「a.jpg」没有写图片说明。", "在方括号里写一句说明，如 ![张毅在工作室调试设备](a.jpg)："),
     ("![车间](missing.jpg)", "找不到图片「content/workers/missing.jpg」。", "检查文件名"),
