@@ -14,7 +14,7 @@ from .content import BodyLink, Entry, Library, nested
 from .content import field_values as content_values
 from .errors import Report, did_you_mean, quote
 from .markup import slugify
-from .schema import Ref, split_items
+from .schema import Ref, normalise, split_items
 
 GENERATED = {"": "首页", "404.html": "404 页面", "sitemap.xml": "站点地图", "feed.xml": "订阅源",
              "robots.txt": "robots.txt", "assets/": "assets 文件夹", "images/": "图片文件夹",
@@ -54,6 +54,14 @@ class Resolved:
     urls: dict = field(default_factory=dict)
 
 
+def loose(key: str) -> str:
+    """A name as references match it: full-width letters, digits and brackets as half-width, any case.
+
+    「中交一公局（重庆）万州公司」 then finds the entry titled 中交一公局(重庆)万州公司, and the other way round.
+    """
+    return normalise(key).casefold()
+
+
 class Index:
     """Finds entries by slug, file name or title, for references and 'did you mean'."""
 
@@ -61,12 +69,14 @@ class Index:
         self.site = library.site
         self.unread: dict[str, list[str]] = {}
         self.by_collection: dict[str, dict[str, list[Entry]]] = {}
+        self.keys: dict[str, list[str]] = {}  # the keys of each collection as written, for suggestions
         for name, entries in library.entries.items():
             table: dict[str, list[Entry]] = {}
             for entry in entries:
-                for key in {entry.slug, entry.stem, entry.title}:
+                for key in {loose(k) for k in (entry.slug, entry.stem, entry.title)}:
                     table.setdefault(key, []).append(entry)
             self.by_collection[name] = table
+            self.keys[name] = sorted({k for entry in entries for k in (entry.slug, entry.stem, entry.title)})
 
     def find(self, collection: str, key: str) -> list[Entry]:
         """Entries of collection (or any, or 'collection/slug') answering to key."""
@@ -74,15 +84,15 @@ class Index:
             if "/" in key:
                 head, _, tail = key.partition("/")
                 return self.find(head, tail) if head in self.by_collection else []
-            return [e for name in sorted(self.by_collection) for e in self.by_collection[name].get(key, [])]
-        return list(self.by_collection.get(collection, {}).get(key, []))
+            return [e for name in sorted(self.by_collection) for e in self.by_collection[name].get(loose(key), [])]
+        return list(self.by_collection.get(collection, {}).get(loose(key), []))
 
     def names(self, collection: str, key: str = "") -> list[str]:
-        """Every key of a collection (or all; as collection/key when key is written so), for suggestions."""
+        """Every key of a collection (or all; as collection/key when key is written so), as written, for suggestions."""
         if collection == "any" and "/" in key:
-            return sorted({f"{name}/{k}" for name, table in self.by_collection.items() for k in table})
-        tables = self.by_collection.values() if collection == "any" else [self.by_collection.get(collection, {})]
-        return sorted({k for table in tables for k in table})
+            return sorted({f"{name}/{k}" for name, keys in self.keys.items() for k in keys})
+        lists = self.keys.values() if collection == "any" else [self.keys.get(collection, [])]
+        return sorted({k for keys in lists for k in keys})
 
 
 def entry_url(pattern: str, slug: str) -> str:

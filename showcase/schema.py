@@ -368,7 +368,7 @@ class Checker:
                 return None
             return letters
         if kind == "ref":
-            return Ref(spec.to, normalise(text), line, spec.label)
+            return Ref(spec.to, unicodedata.normalize("NFC", text).strip(), line, spec.label)  # as written: messages quote it; refs.Index matches loosely
         if kind == "image":
             path = content_path(text, self.base_dir)
             if path is None:

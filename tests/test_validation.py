@@ -435,6 +435,21 @@ def test_reference_to_a_missing_entry_with_did_you_mean(capsys, site):
     assert "您是不是想写「aizy-studio」？" in found[1]
 
 
+@pytest.mark.parametrize("title, written", [
+    ("中交一公局（重庆）万州公司", "中交一公局（重庆）万州公司"),  # full-width brackets were folded away before the lookup
+    ("中交一公局(重庆)万州公司", "中交一公局（重庆）万州公司"),  # the brackets typed the other way still find it
+    ("中交一公局（重庆）万州公司", "中交一公局(重庆)万州公司"),
+    ("中车长客", "ＣＲＲＣ-changke"),  # its slug, typed in full-width capitals
+])
+def test_a_reference_finds_a_name_written_with_full_width_brackets_or_letters(capsys, site, title, written):
+    write(site, "content/enterprises/中车长客.md", ENTERPRISE.replace("name: 中车长春轨道客车股份有限公司", f"name: {title}\nslug: crrc-changke"))
+    write(site, "content/studios/s.md", STUDIO.replace("enterprise: 中车长春轨道客车股份有限公司", "enterprise: crrc-changke"))
+    write(site, W, worker(enterprise=written))
+    code, _, err = run(capsys, site, "--output", str(site / "out"))
+    assert code == 0, err
+    assert f'<a href="../../enterprises/crrc-changke/">{title}</a>' in (site / "out/workers/ai-ziyang/index.html").read_text(encoding="utf-8")
+
+
 def test_several_entries_on_one_line_are_shown_as_list_items(capsys, site):
     write(site, "content/data/timeline.yaml", "- date: 2017\n  title: 改革方案\n  source: x\n  entries: 艾子洋、aizy-studio\n")
     block = one(fails(capsys, site), "content/data/timeline.yaml")
