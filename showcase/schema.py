@@ -380,8 +380,9 @@ class Checker:
     def enum(self, spec: Field, text: str, line: int):
         """Accept a value from the field's vocabulary, suggesting the nearest one otherwise."""
         value = normalise(text)
-        if value in spec.choices:
-            return value
+        for choice in spec.choices:  # as the vocabulary writes it: 省级（示范） matches 省级(示范) typed either way
+            if normalise(choice) == value:
+                return choice
         hint = suggest(close_matches(value, spec.choices) or sharing_characters(value, spec.choices))
         self.fail(line, spec.label, f"{quote(text)}不是可选的{spec.label}。", hint + "可选值：" + "、".join(spec.choices) + "。")
         return None

@@ -238,6 +238,14 @@ def test_enum_ignores_surrounding_spaces():
     assert report.problems == [] and values["honours"][0]["level"] == "国家级"
 
 
+@pytest.mark.parametrize("written, expected", [
+    ("省级（示范）", "省级（示范）"), ("省级(示范)", "省级（示范）"), ("ＡＡＡ级", "AAA级"), ("AAA级", "AAA级")])
+def test_enum_matches_its_vocabulary_whichever_width_the_brackets_or_letters_are_typed_in(written, expected):
+    fields = (Field("name", "姓名", "text"), Field("level", "级别", "enum", choices=("省级（示范）", "AAA级")))
+    values, report = check(f"name: a\nlevel: {written}\n", fields)
+    assert report.problems == [] and values["level"] == expected  # as the vocabulary writes it
+
+
 def test_unknown_field_is_a_warning_with_did_you_mean():
     _, report = check("name: 艾子洋\nhonor: 劳模\n")
     p = only_problem(report)
