@@ -185,19 +185,26 @@ def shift_headings(html: str) -> str:
 
 
 PASTED_INDENT = re.compile(r"^([ \t]*)[\u3000\u00a0]+", re.MULTILINE)  # 「　　」before a paragraph, as Word and WeChat paste it
+CHINESE_POINT = r"[ \t]*(?:\d{1,2}[、．]|[（(](?:\d{1,2}|[一二三四五六七八九十]{1,3})[)）]|[一二三四五六七八九十]{1,3}、|[\u2460-\u2473])"
+POINT_AFTER_TEXT = re.compile(rf"(?<=[^\n])\n(?={CHINESE_POINT})")  # 「1、」「（二）」「三、」「①」starting a line under text
+MAYBE_POINT = re.compile(r"\n[ \t]*[\d（(一二三四五六七八九十\u2460-\u2473]")  # a quick first look for CHINESE_POINT (5× faster)
 FENCED_CODE = re.compile(r"(^(?:```|~~~).*?^(?:```|~~~)[^\n]*$)", re.MULTILINE | re.DOTALL)
 
 
-def drop_pasted_indents(text: str) -> str:
-    """Full-width and no-break spaces at the start of lines dropped (outside code blocks).
+def tidy_chinese_text(text: str) -> str:
+    """Markdown as a Chinese writer means it, outside code blocks.
 
-    Text pasted from Word or a WeChat article starts paragraphs with「　　」and separates them by
-    lines of such spaces, which Markdown does not see as blank: the paragraphs would run together.
+    * Full-width and no-break spaces that start a line are dropped: text pasted from Word or a
+      WeChat article starts paragraphs with「　　」and separates them by lines of such spaces, which
+      Markdown does not see as blank, so the paragraphs would run together.
+    * A line starting with a Chinese enumerator (1、 （1） 一、 （一） ①) starts a paragraph of its
+      own: written one under another, the points would otherwise be joined into one line.
     """
-    if "\u3000" not in text and "\u00a0" not in text:
+    if "\u3000" not in text and "\u00a0" not in text and not (MAYBE_POINT.search(text) and POINT_AFTER_TEXT.search(text)):
         return text
     parts = FENCED_CODE.split(text) if "```" in text or "~~~" in text else [text]
-    return "".join(part if number % 2 else PASTED_INDENT.sub(r"\1", part) for number, part in enumerate(parts))
+    return "".join(part if number % 2 else POINT_AFTER_TEXT.sub("\n\n", PASTED_INDENT.sub(r"\1", part))
+                   for number, part in enumerate(parts))
 
 
 class Renderer:
@@ -216,7 +223,7 @@ class Renderer:
 
     def __call__(self, text: str) -> str:
         """Markdown text → HTML with Chinese lines joined."""
-        text = drop_pasted_indents(text)
+        text = tidy_chinese_text(text)
         html = plain_html(text)
         if html is None:
             self.md.reset()

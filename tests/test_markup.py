@@ -172,6 +172,13 @@ def test_html_tags_reads_links_too():
     ("- 项目\n  \u3000续行", "<ul>\n<li>项目续行</li>\n</ul>"),  # the list's own indent is kept
     ("```\n\u3000\u3000代码\n```\n\u3000\u3000正文", "<pre><code>\u3000\u3000代码\n</code></pre>\n<p>正文</p>"),
     ("中间的\u3000全角空格留着", "<p>中间的\u3000全角空格留着</p>"),
+    ("1、建机制\n2、搭平台", "<p>1、建机制</p>\n<p>2、搭平台</p>"),  # points written one under another
+    ("做法有三条：\n（一）建机制\n（二）搭平台\n(3)强保障", "<p>做法有三条：</p>\n<p>（一）建机制</p>\n<p>（二）搭平台</p>\n<p>(3)强保障</p>"),
+    ("一、总体情况\n二、主要做法", "<p>一、总体情况</p>\n<p>二、主要做法</p>"),
+    ("①专利\n②获奖", "<p>①专利</p>\n<p>②获奖</p>"),
+    ("1、第一点写得很长，\n换行接着写", "<p>1、第一点写得很长，换行接着写</p>"),  # a point's own wrapped line still joins
+    ("他在2020年\n1月获奖", "<p>他在2020年1月获奖</p>"),  # 1月 is no enumerator
+    ("```\n1、代码\n2、代码\n```", "<pre><code>1、代码\n2、代码\n</code></pre>"),
 ])
-def test_text_pasted_from_word_or_wechat_keeps_its_paragraphs(source, html):
+def test_chinese_text_keeps_its_paragraphs_and_points(source, html):
     assert Renderer()(source) == html
