@@ -213,6 +213,21 @@ def content_path(raw: str, base_dir: str) -> str | None:
     return clean
 
 
+VAGUE_DATE = re.compile(r"(\d{4})(?:年(\d{1,2})月)?(.+)")  # 2018年底, 2019年5月中旬, 2020年前后
+
+
+def date_fix(text: str) -> str:
+    """How to write a date: the year (and month) it names when words such as 年底 follow them."""
+    general = "写成 2019、2019-05、2019-05-01 或 2019年5月1日，月份 1–12，日期不超过当月天数。"
+    match = VAGUE_DATE.fullmatch(normalise(text))
+    if not match or any(c.isdigit() for c in match.group(3)):
+        return general
+    year, month, words = match.groups()
+    if not YEARS[0] <= int(year) <= YEARS[1] or (month and not 1 <= int(month) <= 12):
+        return general
+    return f"只写到能确定的部分：{f'{year}-{int(month):02d}' if month else year}；「{words.strip()}」这样的说法写进标题或说明里。"
+
+
 @dataclass
 class Checker:
     """Converts raw values of one file, reporting mistakes with that file's name."""
@@ -344,8 +359,7 @@ class Checker:
         if kind == "date":
             date = parse_date(text)
             if date is None:
-                self.fail(line, label, f"「{label}」不是一个有效的日期：{quote(text)}。",
-                          "写成 2019、2019-05、2019-05-01 或 2019年5月1日，月份 1–12，日期不超过当月天数。")
+                self.fail(line, label, f"「{label}」不是一个有效的日期：{quote(text)}。", date_fix(text))
             return date
         if kind == "bool":
             flag = BOOL_WORDS.get(normalise(text).lower())

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from showcase.errors import Report
-from showcase.schema import (Checker, Field, ImageRef, PartialDate, Ref, content_path, normalise, number_fix, parse_date,
+from showcase.schema import (Checker, Field, ImageRef, PartialDate, Ref, content_path, date_fix, normalise, number_fix, parse_date,
                              parse_integer, parse_number)
 from showcase.yamldoc import parse
 
@@ -315,3 +315,15 @@ def test_every_mistake_of_a_file_is_reported_at_once():
     _, report = check("skill_level: 高级技工\ndate: 2019-02-30\nfeatured: 也许\nhonor: x\n")
     assert [(p.line, p.label or p.found) for p in sorted(report.problems)] == [
         (1, "姓名"), (2, "技能等级"), (3, "发布日期"), (4, "重点展示"), (5, "不认识的字段「honor」。")]
+
+
+@pytest.mark.parametrize("text, fix", [
+    ("2018年底", "只写到能确定的部分：2018；「年底」这样的说法写进标题或说明里。"),
+    ("2019年5月中旬", "只写到能确定的部分：2019-05；「中旬」这样的说法写进标题或说明里。"),
+    ("２０２０年前后", "只写到能确定的部分：2020；「年前后」这样的说法写进标题或说明里。"),
+    ("2024年13月下旬", "写成 2019、2019-05、2019-05-01 或 2019年5月1日，月份 1–12，日期不超过当月天数。"),
+    ("2019-13-01", "写成 2019、2019-05、2019-05-01 或 2019年5月1日，月份 1–12，日期不超过当月天数。"),
+    ("二〇二〇", "写成 2019、2019-05、2019-05-01 或 2019年5月1日，月份 1–12，日期不超过当月天数。"),
+])
+def test_date_fix_keeps_what_is_certain(text, fix):
+    assert date_fix(text) == fix
