@@ -219,6 +219,10 @@ def explain(exc: yaml.YAMLError, text: str, first_line: int) -> YamlIssue:
     culprit = _culprit(text, mark) if mark is not None else None
     if culprit is not None:
         return YamlIssue(culprit.line + first_line, culprit.found, culprit.fix)
+    if "mapping values are not allowed" in problem and mark is not None and mark.line == line:
+        colon = _colon_in_value(lines[line], mark.column)
+        if colon is not None:
+            return YamlIssue(line + first_line, colon.found, colon.fix)
     for needle, found, fix in YAML_PROBLEMS:
         if needle in problem:
             return YamlIssue(line + first_line, found, fix)
@@ -266,6 +270,23 @@ def _culprit(text: str, mark) -> YamlIssue | None:
         return YamlIssue(start, "这一行缺少「字段名: 值」里的冒号，和下一行连在了一起。",
                          "在字段名后面加半角冒号和一个空格，如 region: 吉林长春。")
     return None
+
+
+KEY_AND_VALUE = re.compile(r"^(\s*(?:-\s+)?)([^\s#:\-\"'][^:#]*?):[ \t]+(\S.*?)\s*$")
+
+
+def _colon_in_value(raw: str, column: int) -> YamlIssue | None:
+    """「summary: 他说: 干就完了」: a plain value holding「: 」, which YAML took for another key (line 0, set by the caller)."""
+    match = KEY_AND_VALUE.match(raw)
+    if match is None or column < match.start(3) or match.group(3)[0] in "\"'[{|>&*!":
+        return None
+    key, value = match.group(2), match.group(3)
+    before = value[: column - match.start(3)].rstrip()[-8:]
+    change = f"把它改成「{before}：」（中文冒号）" if value.count(": ") == 1 else "把值里的「: 」都改成中文冒号「：」"
+    shown = value if len(value) <= 30 else value[:24] + "…"
+    quoted = f'"{shown}"' if '"' not in value and "\\" not in value else "'" + shown.replace("'", "''") + "'"
+    return YamlIssue(0, f"「{key}」的值里有「{before}: 」：半角冒号加空格，YAML 把它当成了又一个字段名。",
+                     f"{change}，或把整个值用半角引号括起来：{key}: {quoted}")
 
 
 def _separator_line(text: str, line: int) -> int:

@@ -94,7 +94,8 @@ def test_a_value_over_several_lines_joins_chinese_without_a_space(text, expected
     ("region 吉林\nname: a\n", 1, "缺少"),
     ("honours:\n  - name 全国\n    year: 2020\n", 2, "缺少"),
     # other characters YAML reserves
-    ("quote: 他说: 干就完了\n", 1, "值里含有「: 」"),
+    ("quote: 他说: 干就完了\n", 1, '「quote」的值里有「他说: 」'),
+    ("honours:\n  - name: 奖项: 一等\n    year: 2020\n", 2, '「name」的值里有「奖项: 」'),
     ("a: @工匠\n", 1, "不能以「@」开头"),
     ("a: `x\n", 1, "不能以「`」开头"),
     ('photo: "C:\\照片\\a.jpg"\n', 1, "反斜杠"),
@@ -114,6 +115,16 @@ def test_syntax_error_is_reported_at_the_line_with_the_mistake(text, line, words
     assert issues[0].line == line, issues[0]
     assert words in issues[0].found
     assert issues[0].fix
+
+
+@pytest.mark.parametrize("text, fix", [
+    ("quote: 他说: 干就完了\n", '把它改成「他说：」（中文冒号），或把整个值用半角引号括起来：quote: "他说: 干就完了"'),
+    ('quote: 他说"好": 对\n', """把它改成「他说"好"：」（中文冒号），或把整个值用半角引号括起来：quote: '他说"好": 对'"""),
+    ("summary: 时间: 2019年5月1日，地点: 长春客车厂调试车间，人物: 艾子洋和他的徒弟们\n",
+     '把值里的「: 」都改成中文冒号「：」，或把整个值用半角引号括起来：summary: "时间: 2019年5月1日，地点: 长春客车厂调…"'),
+])
+def test_colon_in_a_value_gets_the_line_to_write(text, fix):
+    assert parse(text)[1][0].fix == fix
 
 
 def test_lines_count_from_first_line():
