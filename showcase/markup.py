@@ -187,7 +187,8 @@ def shift_headings(html: str) -> str:
 PASTED_INDENT = re.compile(r"^([ \t]*)[\u3000\u00a0]+", re.MULTILINE)  # 「　　」before a paragraph, as Word and WeChat paste it
 CHINESE_POINT = r"[ \t]*(?:\d{1,2}[、．]|[（(](?:\d{1,2}|[一二三四五六七八九十]{1,3})[)）]|[一二三四五六七八九十]{1,3}、|[\u2460-\u2473])"
 POINT_AFTER_TEXT = re.compile(rf"(?<=[^\n])\n(?={CHINESE_POINT})")  # 「1、」「（二）」「三、」「①」starting a line under text
-MAYBE_POINT = re.compile(r"\n[ \t]*[\d（(一二三四五六七八九十\u2460-\u2473]")  # a quick first look for CHINESE_POINT (5× faster)
+POINT_HEADING = re.compile(rf"^((?={CHINESE_POINT})[^\n]{{2,20}}(?<![。，；：！？、,;:!?]))\n(?=[ \t]*\S)", re.MULTILINE)  # 「一、总体情况」over its text
+MAYBE_POINT = re.compile(r"(?:^|\n)[ \t]*[\d（(一二三四五六七八九十\u2460-\u2473]")  # a quick first look for CHINESE_POINT (5× faster)
 FENCED_CODE = re.compile(r"(^(?:```|~~~).*?^(?:```|~~~)[^\n]*$)", re.MULTILINE | re.DOTALL)
 
 
@@ -199,12 +200,20 @@ def tidy_chinese_text(text: str) -> str:
       Markdown does not see as blank, so the paragraphs would run together.
     * A line starting with a Chinese enumerator (1、 （1） 一、 （一） ①) starts a paragraph of its
       own: written one under another, the points would otherwise be joined into one line.
+    * Such a line that is short and ends without punctuation is a heading (「一、总体情况」): the
+      text under it starts a paragraph of its own.  A point's own wrapped lines still join.
     """
-    if "\u3000" not in text and "\u00a0" not in text and not (MAYBE_POINT.search(text) and POINT_AFTER_TEXT.search(text)):
+    if "\u3000" not in text and "\u00a0" not in text and not (
+            MAYBE_POINT.search(text) and (POINT_AFTER_TEXT.search(text) or POINT_HEADING.search(text))):
         return text
     parts = FENCED_CODE.split(text) if "```" in text or "~~~" in text else [text]
-    return "".join(part if number % 2 else POINT_AFTER_TEXT.sub("\n\n", PASTED_INDENT.sub(r"\1", part))
+    return "".join(part if number % 2 else _separate_points(PASTED_INDENT.sub(r"\1", part))
                    for number, part in enumerate(parts))
+
+
+def _separate_points(text: str) -> str:
+    """Text with each Chinese point, and the text under a point that is a heading, in a paragraph of its own."""
+    return POINT_HEADING.sub("\\1\n\n", POINT_AFTER_TEXT.sub("\n\n", text))
 
 
 class Renderer:
