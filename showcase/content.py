@@ -103,7 +103,7 @@ class Entry:
     # What a body points to, set only on the few entries whose body has any (a class default costs no memory per entry):
     body_images: tuple[ImageRef, ...] = ()  # the pictures it shows (set by parse_entry)
     body_links: tuple[BodyLink, ...] = ()  # its links to other content files (set by parse_entry)
-    link_targets: dict[str, Entry] = MappingProxyType({})  # href of such a link → the entry it names (set by refs.resolve)
+    link_targets: dict[str, Entry | str] = MappingProxyType({})  # href of such a link → the entry, or the URL of the page, it names (set by refs.resolve)
 
     def __init__(self, collection: str, slug: str, source: str, stem: str, data: dict, lines: dict, body: Body,
                  fields: frozenset, title_field: str):

@@ -100,6 +100,18 @@ def entry_url(pattern: str, slug: str) -> str:
     return pattern.replace("{slug}", slug).strip("/") + "/"
 
 
+def list_url(collection) -> str:
+    """The site-relative URL of a collection's list page, such as workers/."""
+    return f"{collection.url.split('{slug}')[0].strip('/')}/"
+
+
+def linkable_pages(site) -> dict[str, str]:
+    """Site URLs of the pages a body may link by their file or folder: data sets with a page, collection lists."""
+    pages = {f"content/data/{dataset.name}.yaml": dataset.url for dataset in site.data if dataset.page}
+    pages.update({f"content/{collection.folder}": list_url(collection) for collection in site.collections if collection.list})
+    return pages
+
+
 def resolve(library: Library, report: Report) -> Resolved:
     """Assign URLs, resolve references and back-links, build terms and zones."""
     site = library.site
@@ -110,7 +122,7 @@ def resolve(library: Library, report: Report) -> Resolved:
             _claim(claims, dataset.url, f"「{dataset.page}」页面（site.yaml 的 data.{dataset.name}）", report, "site.yaml", 0)
     for collection in site.collections:
         if collection.list:
-            _claim(claims, f"{collection.url.split('{slug}')[0].strip('/')}/", f"「{collection.label}」列表页（site.yaml）", report, "site.yaml", 0)
+            _claim(claims, list_url(collection), f"「{collection.label}」列表页（site.yaml）", report, "site.yaml", 0)
         for entry in library.entries.get(collection.name, []):
             entry.url = entry_url(collection.url, entry.slug)
             _claim(claims, entry.url, entry.source, report, entry.source, entry.lines.get("slug", 1))
@@ -130,6 +142,7 @@ def resolve(library: Library, report: Report) -> Resolved:
                         target.linked_from.setdefault(entry.collection, []).append(entry)
     linking = [entry for entry in library.all() if entry.body_links]
     by_source = {unicodedata.normalize("NFC", entry.source): entry for entry in library.all()} if linking else {}  # links are NFC (schema.content_path)
+    by_source.update(linkable_pages(site) if linking else {})
     for entry in linking:
         entry.link_targets = {link.href: target for link in entry.body_links
                               if (target := _link_target(link, entry, by_source, index, report)) is not None}
@@ -222,8 +235,9 @@ def _resolve_ref(ref: Ref, index: Index, entry, report: Report) -> Entry | None:
     return None
 
 
-def _link_target(link: BodyLink, entry: Entry, by_source: dict, index: Index, report: Report) -> Entry | None:
-    """The entry a link of a body names by its file (../workers/李帅.md), or None after reporting why not."""
+def _link_target(link: BodyLink, entry: Entry, by_source: dict, index: Index, report: Report) -> Entry | str | None:
+    """What a link of a body names by its file or folder: an entry (../workers/李帅.md), or the URL of a page
+    (../data/timeline.yaml, ../workers/); None after reporting why not."""
     target = by_source.get(f"content/{link.path}")
     if target is not None:
         return target
@@ -233,13 +247,15 @@ def _link_target(link: BodyLink, entry: Entry, by_source: dict, index: Index, re
         found = f"正文里的链接{quote(link.href)}指向的 content/{link.path} 有错误，没能读取。"
         fix = f"先改好 content/{link.path}。"
     elif link.path.lower().endswith(".md"):
-        guess = did_you_mean(f"content/{link.path}", list(by_source))
+        guess = did_you_mean(f"content/{link.path}", [source for source in by_source if source.endswith(".md")])
         found = f"正文里的链接{quote(link.href)}指向的 content/{link.path} 不存在。"
         fix = (f"您是不是想写「{posixpath.relpath(guess, here)}」？" if guess else "") + "写对方条目文件相对本文件的路径，如 [李帅](../workers/李帅.md)。"
     else:
         named = index.find("any", posixpath.basename(link.path))
-        found = f"正文里的链接{quote(link.href)}指向的不是展厅里的条目，点开会找不到页面。"
+        page = did_you_mean(f"content/{link.path}", [source for source in by_source if source.endswith(".yaml")]) if link.path.startswith("data/") else None
+        found = f"正文里的链接{quote(link.href)}指向的不是展厅里的条目或页面，点开会找不到。"
         fix = (f"要链接「{named[0].title}」，就写成「{posixpath.relpath(named[0].source, here)}」；" if len({e.key for e in named}) == 1 else
+               f"您是不是想写「{posixpath.relpath(page, here)}」？" if page else
                "链接展厅里的条目，写对方文件相对本文件的路径，如 [李帅](../workers/李帅.md)；") + "链接网上的文章，写完整网址（https:// 开头）。"
     report.error(entry.source, link.line, "正文链接", found, fix)
     return None

@@ -552,14 +552,16 @@ class Renderer:
         return picture_html(picture, tag.get("alt", ""), BODY_IMAGE_SIZES, "full", "") if picture else None
 
     def _body_link(self, tag: dict, targets: dict) -> str | None:
-        """An <a> of a body with its link to an entry's file turned into a link to the entry's page."""
+        """An <a> of a body with its link to a content file or folder turned into a link to its page."""
         href = tag.get("href", "")
         target = targets.get(href)
         if target is None:
             return None
-        self._note("entries", target.key)
+        if isinstance(target, Entry):
+            self._note("entries", target.key)
         place = href.partition("#")[2]
-        tag = {**tag, "href": ROOT + target.url + (f"#{place}" if place else "")}
+        url = target.url if isinstance(target, Entry) else target
+        tag = {**tag, "href": ROOT + url + (f"#{place}" if place else "")}
         return "<a " + " ".join(f'{name}="{escape(value)}"' for name, value in tag.items()) + ">"
 
     def _absolute(self, target) -> str:

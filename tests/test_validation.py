@@ -536,11 +536,22 @@ def test_a_link_in_the_body_to_an_entrys_file_leads_to_its_page(capsys, site):
     assert '带头人是<a href="../../workers/ai-ziyang/#荣誉">艾子洋</a>，见<a href="https://example.org/a">报道</a>。' in page
 
 
+def test_a_link_in_the_body_to_a_data_file_or_a_folder_leads_to_its_page(capsys, site):
+    write(site, "content/studios/s.md", STUDIO.replace("正文", "见[大事记](../data/timeline.yaml#y2017)、[数字](../data/numbers.yaml)和[全部劳模](../workers/)。"))
+    code, _, err = run(capsys, site, "--output", str(site / "out"))
+    assert code == 0, err
+    page = (site / "out/studios/aizy-studio/index.html").read_text(encoding="utf-8")
+    assert ('见<a href="../../timeline/#y2017">大事记</a>、<a href="../../numbers/">数字</a>'
+            '和<a href="../../workers/">全部劳模</a>。') in page
+    assert 'id="y2017"' in (site / "out/timeline/index.html").read_text(encoding="utf-8")
+
+
 @pytest.mark.parametrize("written, found, fix", [
     ("../workers/艾子羊.md", "正文里的链接「../workers/艾子羊.md」指向的 content/workers/艾子羊.md 不存在。",
      "您是不是想写「../workers/艾子洋.md」？写对方条目文件相对本文件的路径"),
-    ("艾子洋", "正文里的链接「艾子洋」指向的不是展厅里的条目，点开会找不到页面。", "要链接「艾子洋」，就写成「../workers/艾子洋.md」；"),
-    ("../workers/images/a.jpg", "指向的不是展厅里的条目", "链接展厅里的条目，写对方文件相对本文件的路径，如 [李帅](../workers/李帅.md)；"),
+    ("艾子洋", "正文里的链接「艾子洋」指向的不是展厅里的条目或页面，点开会找不到。", "要链接「艾子洋」，就写成「../workers/艾子洋.md」；"),
+    ("../workers/images/a.jpg", "指向的不是展厅里的条目或页面", "链接展厅里的条目，写对方文件相对本文件的路径，如 [李帅](../workers/李帅.md)；"),
+    ("../data/timeline.yml", "指向的不是展厅里的条目或页面", "您是不是想写「../data/timeline.yaml」？"),
     ("../../../etc/passwd", "正文里的链接「../../../etc/passwd」指向 content 文件夹以外。", "写完整网址（https:// 开头）"),
 ])
 def test_a_link_in_the_body_that_leads_nowhere_is_named_at_its_line(capsys, site, written, found, fix):
