@@ -213,19 +213,23 @@ def content_path(raw: str, base_dir: str) -> str | None:
     return clean
 
 
-VAGUE_DATE = re.compile(r"(\d{4})(?:年(\d{1,2})月)?(.+)")  # 2018年底, 2019年5月中旬, 2020年前后
-
-
 def date_fix(text: str) -> str:
-    """How to write a date: the year (and month) it names when words such as 年底 follow them."""
+    """How to write a date: the part it can be sure of when words such as 年底 or 晚 go with it."""
     general = "写成 2019、2019-05、2019-05-01 或 2019年5月1日，月份 1–12，日期不超过当月天数。"
-    match = VAGUE_DATE.fullmatch(normalise(text))
-    if not match or any(c.isdigit() for c in match.group(3)):
-        return general
-    year, month, words = match.groups()
-    if not YEARS[0] <= int(year) <= YEARS[1] or (month and not 1 <= int(month) <= 12):
-        return general
-    return f"只写到能确定的部分：{f'{year}-{int(month):02d}' if month else year}；「{words.strip()}」这样的说法写进标题或说明里。"
+    text = normalise(text).replace(" ", "")[:40]
+    start = next((i for i, char in enumerate(text) if char.isdigit()), len(text))
+    for end in range(len(text), start + 3, -1):
+        date = parse_date(text[start:end])
+        if date is None:
+            continue
+        if text[end - 1] == "年" and end < len(text):  # 2018年底: the words are 年底, the date 2018
+            end -= 1
+        words = text[:start] + ("…" if start else "") + text[end:]
+        if not words or any(char.isdigit() for char in words):
+            return general
+        sure = "-".join([str(date.year)] + [f"{part:02d}" for part in (date.month, date.day) if part])
+        return f"只写到能确定的部分：{sure}；「{words.rstrip('…')}」这样的说法写进标题或说明里。"
+    return general
 
 
 @dataclass
