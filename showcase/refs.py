@@ -7,6 +7,7 @@ both files.
 from __future__ import annotations
 
 import posixpath
+import re
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -126,6 +127,7 @@ def resolve(library: Library, report: Report) -> Resolved:
         for entry in library.entries.get(collection.name, []):
             entry.url = entry_url(collection.url, entry.slug)
             _claim(claims, entry.url, entry.source, report, entry.source, entry.lines.get("slug", 1))
+    _warn_of_copies(library, report)
     index = Index(library)
     index.unread = _unread(library, report)
     for collection in site.collections:
@@ -176,13 +178,36 @@ def _unread(library: Library, report: Report) -> dict[str, list[str]]:
     return result
 
 
+COPY_NAME = re.compile(r"(.+?)(?:\s*-?\s*(?:副本|的副本|复件|拷贝|[Cc]opy)(?:\s*[(（]\d+[)）])?|\s*[(（]\d+[)）])\.md", re.IGNORECASE)
+
+
 def _claim(claims: dict, url: str, owner: str, report: Report, source: str, line: int) -> None:
     """Record that owner wants url; report when someone else has it."""
     if url in claims and claims[url] != owner:
-        report.error(source, line, "网址", f"网址 /{url} 被两个地方同时使用：{claims[url]} 和 {owner}。",
-                     "改其中一个文件的文件名，或在它的字段里加一行 slug: 另一个英文名。")
+        copy = next((name for name in (owner, claims[url]) if _original_of(name, {owner, claims[url]} - {name})), None)
+        fix = (f"{copy} 看起来是复制文件时自动起的名字：不需要它就删掉；要把它改写成另一个条目，就改它的文件名，并把它的 slug 改成另一个英文名。"
+               if copy else "改其中一个文件的文件名，或在它的字段里加一行 slug: 另一个英文名。")
+        where = (source, line) if copy in (None, source) else (copy, 0)  # the copy's own line of it is not known here
+        report.error(*where, "网址", f"网址 /{url} 被两个地方同时使用：{claims[url]} 和 {owner}。", fix)
         return
     claims[url] = owner
+
+
+def _original_of(path: str, sources) -> str | None:
+    """The file of sources that path is named as a copy of (艾子洋 - 副本.md, 艾子洋 (1).md, 艾子洋 - Copy.md), if any."""
+    match = COPY_NAME.fullmatch(posixpath.basename(path))
+    original = posixpath.join(posixpath.dirname(path), match.group(1).strip() + ".md") if match else None
+    return original if original in sources else None
+
+
+def _warn_of_copies(library: Library, report: Report) -> None:
+    """Warn of a file named as a copy of another (Windows names a copy「艾子洋 - 副本.md」): both would be shown."""
+    by_source = {entry.source: entry for entry in library.all()}
+    for entry in library.all():
+        original = _original_of(entry.source, by_source)
+        if original and by_source[original].url != entry.url:  # one URL for both is reported as an error already
+            report.warn(entry.source, 0, "文件名", f"这个文件的名字像是复制出来的副本，而 {original} 也在：两个都会作为条目展出。",
+                        "不需要它就删掉；要把它改写成另一个条目，就给它起个新文件名。")
 
 
 def ref_fields(fields) -> list[str]:

@@ -472,6 +472,24 @@ def test_two_files_with_the_same_slug(capsys, site):
     assert "网址 /workers/ai-ziyang/ 被两个地方同时使用：content/workers/艾子洋.md 和 content/workers/b.md。" in block
 
 
+@pytest.mark.parametrize("copy", ["艾子洋 - 副本.md", "艾子洋 - 副本 (2).md", "艾子洋(1).md", "艾子洋 - Copy.md", "艾子洋 的副本.md"])
+def test_a_copy_that_windows_named_is_called_a_copy(capsys, site, copy):
+    write(site, f"content/workers/{copy}", worker(slug="ai-ziyang"))
+    write(site, W, worker(slug="ai-ziyang"))
+    block = one(fails(capsys, site), f"content/workers/{copy}")
+    assert f"改法：content/workers/{copy} 看起来是复制文件时自动起的名字：不需要它就删掉；" in block
+
+
+def test_a_copy_with_its_own_url_is_a_warning(capsys, site):
+    write(site, "content/workers/艾子洋 - 副本.md", worker(slug=None))
+    write(site, "content/workers/别人 - 副本.md", worker(slug=None, name="别人"))  # no 别人.md: not a copy of anything
+    code, _, err = run(capsys, site, "--output", str(site / "out"))
+    assert code == 0, err
+    assert ("[警告] content/workers/艾子洋 - 副本.md · 文件名\n   问题：这个文件的名字像是复制出来的副本，而 content/workers/艾子洋.md 也在："
+            "两个都会作为条目展出。\n   改法：不需要它就删掉；要把它改写成另一个条目，就给它起个新文件名。") in err
+    assert err.count("[警告]") == 1
+
+
 def test_chinese_and_pinyin_file_names_that_want_one_url(capsys, site):
     write(site, "content/enterprises/长春.md", ENTERPRISE.replace("中车长春轨道客车股份有限公司", "长春客车厂"))
     write(site, "content/enterprises/changchun.md", ENTERPRISE.replace("中车长春轨道客车股份有限公司", "长春机车厂"))
