@@ -16,10 +16,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import posixpath
 import shutil
 import sys
 import threading
 import time
+import unicodedata
 import warnings
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
@@ -281,8 +283,12 @@ def _check(content_dir: Path, ref: ImageRef, source: str, report: Report, cache:
         return None
     if not path.is_file():
         hint = _similar_file(path)
+        elsewhere = "" if hint else _same_name_elsewhere(content_dir, path.name)
+        written = posixpath.relpath(f"content/{elsewhere}", posixpath.dirname(source)) if elsewhere else ""
         report.error(source, ref.line, ref.label, f"找不到图片{shown}。",
-                     (f"文件夹里有「{hint}」，是不是它？" if hint else "") + "检查文件名（包括 .jpg/.png 扩展名和大小写）和所在文件夹。")
+                     f"文件夹里有「{hint}」，是不是它？检查文件名（包括 .jpg/.png 扩展名和大小写）。" if hint else
+                     f"它在 content/{elsewhere}：写成 {written}。" if elsewhere else
+                     "检查文件名（包括 .jpg/.png 扩展名和大小写）和所在文件夹。")
         return None
     try:
         return cache.header(path)
@@ -374,6 +380,17 @@ def _similar_file(path: Path) -> str:
     for candidate in sorted(folder.iterdir()):
         if candidate.stem.lower() == path.stem.lower() or candidate.name.lower() == path.name.lower():
             return candidate.name
+    return ""
+
+
+def _same_name_elsewhere(content_dir: Path, name: str) -> str:
+    """The first file under content_dir called name (in any case), as a path inside it; '' when there is none."""
+    wanted = unicodedata.normalize("NFC", name).lower()
+    for folder, folders, files in os.walk(content_dir):
+        folders.sort()
+        found = next((file for file in sorted(files) if unicodedata.normalize("NFC", file).lower() == wanted), None)
+        if found:
+            return Path(folder, found).relative_to(content_dir).as_posix()
     return ""
 
 

@@ -390,7 +390,10 @@ class Checker:
         if kind == "image":
             path = content_path(text, self.base_dir)
             if path is None:
+                name = re.split(r"[\\/]", text.strip())[-1]
+                folder = f"content/{self.base_dir}/images/" if self.base_dir else "content/images/"
                 self.fail(line, label, f"图片路径{quote(text)}指向 content 文件夹以外。",
+                          f"把{quote(name)}复制到 {folder} 里，再写 images/{name}。" if "." in name else
                           "把图片放进 content 文件夹（如 content/workers/images/），再写相对路径，如 images/艾子洋.jpg。")
             return ImageRef(path, line, label) if path else None
         raise AssertionError(f"unknown field type {kind}")

@@ -506,7 +506,8 @@ def test_chinese_and_pinyin_file_names_that_want_one_url(capsys, site):
     ("A.JPG", {}, "文件夹里有「a.jpg」，是不是它？"),
     ("../../etc/passwd", {}, "图片路径「../../etc/passwd」指向 content 文件夹以外。"),
     ("..\\..\\..\\windows\\win.ini", {}, "指向 content 文件夹以外"),
-    ("C:\\Users\\me\\a.jpg", {}, "指向 content 文件夹以外"),
+    ("C:\\Users\\me\\a.jpg", {}, "指向 content 文件夹以外。\n改法：把「a.jpg」复制到 content/workers/images/ 里，再写 images/a.jpg。"),
+    ("b.jpg", {"content/images/B.jpg": b"x"}, "找不到图片「content/workers/b.jpg」。\n改法：它在 content/images/B.jpg：写成 ../images/B.jpg。"),
     ("fake.jpg", {"content/workers/fake.jpg": "这不是图片"}, "「content/workers/fake.jpg」不是能识别的图片，或文件已损坏。"),
     ("empty.jpg", {"content/workers/empty.jpg": b""}, "不是能识别的图片"),
 ])
