@@ -24,8 +24,15 @@ class EncodingProblem(Exception):
         self.fix = fix
 
 
+PASTED_INVISIBLES = {0x200B: None, 0x2060: None, 0xFEFF: None, 0x2028: "\n", 0x2029: "\n"}  # zero-width spaces, word joiners, stray BOMs; line separators
+
+
 def decode_text(data: bytes) -> str:
-    """Decode UTF-8 (BOM allowed), normalise line endings, or explain the real encoding."""
+    """Decode UTF-8 (BOM allowed), normalise line endings, or explain the real encoding.
+
+    Invisible characters that text copied from web pages and WeChat carries are dropped (a name
+    with a zero-width space inside would not be found by search), and Unicode line separators
+    become line breaks (YAML counts them as such, so line numbers stay right)."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")) or _looks_utf16(data):
         raise EncodingProblem("文件是 UTF-16 编码（Windows 记事本里叫“Unicode”），展厅只读 UTF-8。")
     if data.startswith(b"\xef\xbb\xbf"):
@@ -44,7 +51,10 @@ def decode_text(data: bytes) -> str:
         line = text[: text.index("\x00")].count("\n") + 1
         raise EncodingProblem(f"文件第 {line} 行有空字符（\\0），不像文字文件：可能已损坏，"
                               "或者是图片、Word 文档等改成了这个扩展名。", NOT_TEXT_FIX)
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if any(chr(code) in text for code in PASTED_INVISIBLES):
+        text = text.translate(PASTED_INVISIBLES)
+    return text
 
 
 def _looks_utf16(data: bytes) -> bool:

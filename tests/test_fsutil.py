@@ -19,7 +19,10 @@ TEXT = "---\nname: 艾子洋\nregion: 吉林长春\n---\n第一段正文。\n"
     (b"", ""),
     (b"\xef\xbb\xbf", ""),                                                  # only a BOM
     ("ＡＢＣ１２３，。".encode("utf-8"), "ＡＢＣ１２３，。"),                  # full-width text is kept as written
-], ids=["utf8", "bom", "crlf", "bom-crlf", "cr", "empty", "only-bom", "full-width"])
+    (TEXT.replace("艾子洋", "艾\u200b子\u2060洋\ufeff").encode("utf-8"), TEXT),       # invisibles pasted from WeChat
+    (TEXT.replace("。\n", "。\u2028").encode("utf-8"), TEXT),                 # a Unicode line separator (Word)
+    ("👨\u200d🔧".encode("utf-8"), "👨\u200d🔧"),                              # an emoji's joiner is kept
+], ids=["utf8", "bom", "crlf", "bom-crlf", "cr", "empty", "only-bom", "full-width", "invisibles", "line-separator", "emoji"])
 def test_decode_accepts_utf8_in_every_windows_form(data, expected):
     assert decode_text(data) == expected
 
