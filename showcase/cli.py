@@ -143,6 +143,8 @@ def _run(args) -> int:
         print(report.format(), file=sys.stderr)
     if args.command == "check":
         print(f"检查通过：没有错误，{report.counts()[1]} 个警告。")
+        if result.reminder:
+            print(result.reminder)
         return 0
     print(summary(result))
     if args.command == "kiosk":

@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 from .cache import EntryCache, LastBuild, file_digest, input_signature
 from .config import Site, load_site
@@ -38,6 +38,7 @@ class BuildResult:
     report: Report = field(default_factory=Report)
     timings: dict = field(default_factory=dict)
     state: BuildState | None = None
+    reminder: str = ""  # for the check before publishing: what to change before the site goes online
 
     @property
     def seconds(self) -> float:
@@ -101,6 +102,9 @@ def build(root: Path, output: str | None = None, base_url: str | None = None, st
     if not site.base_url.startswith(("http://", "https://")):
         report.warn("site.yaml", 0, "base_url", f"base_url「{unquote(site.base_url)}」不是完整网址，分享卡片、订阅源和站点地图里的地址会不完整。",
                     "上线前改成完整网址，如 https://example.org/zhanting/。")
+    if not write and _example_address(site.base_url):
+        result.reminder = (f"提醒：site.yaml 的 base_url 还是示例地址 {site.base_url}。上线前改成网站的真实地址，"
+                           "分享卡片、订阅源和站点地图里的链接才能打开。")
     signature = input_signature(site.root / "site.yaml", [site.content_dir, site.templates_dir, site.assets_dir],
                                 (site.base_url, strict, site.edition))
     last = LastBuild(site.root, site.output, enabled=write and not clean)
@@ -113,6 +117,13 @@ def build(root: Path, output: str | None = None, base_url: str | None = None, st
     if result.output is not None:
         last.store(signature, report.warnings)
     return result
+
+
+def _example_address(url: str) -> bool:
+    """True for an address on a domain reserved for examples (example.org, *.example, *.test, localhost)."""
+    host = urlsplit(url).hostname or ""
+    return host in ("localhost", "example.org", "example.com", "example.net") or host.endswith(
+        (".example.org", ".example.com", ".example.net", ".example", ".test", ".invalid", ".localhost"))
 
 
 def _make(site: Site, result: BuildResult, clock: _Clock, strict: bool, jobs: int | None, write: bool, clean: bool,

@@ -912,6 +912,18 @@ def test_check_writes_nothing(capsys, site):
     assert not (site / "output").exists()
 
 
+@pytest.mark.parametrize("base_url, reminded", [
+    ("https://example.org/zhanting/", True), ("http://hall.test/", True), ("https://localhost:8000/", True),
+    ("https://www.workercn.cn/zhanting/", False), ("https://example.org.cn/", False),
+])
+def test_check_reminds_of_an_example_address_before_publishing(capsys, site, base_url, reminded):
+    code, out, _ = run(capsys, site, "check", "--base-url", base_url)
+    assert code == 0
+    reminder = (f"提醒：site.yaml 的 base_url 还是示例地址 {base_url}。上线前改成网站的真实地址，"
+                "分享卡片、订阅源和站点地图里的链接才能打开。")
+    assert (reminder in out) == reminded
+
+
 def test_summary_line_counts_warnings(capsys, site):
     write(site, W, worker(honor="x"))
     code, out, _ = run(capsys, site)
