@@ -242,8 +242,9 @@ def split_front_matter(text: str, source: str, report: Report):
 
 
 def parse_entry(text: str, source: str, collection: Collection, base_dir: str, stem: str,
-                render: Renderer, report: Report, file: str = "") -> Entry | None:
-    """Turn the text of one content file into an Entry; report every mistake."""
+                render: Renderer, report: Report, file: str = "", collections: tuple = ()) -> Entry | None:
+    """Turn the text of one content file into an Entry; report every mistake (or, for a file in the wrong
+    folder among collections, that one)."""
     parts = split_front_matter(text, source, report)
     if parts is None:
         return None
@@ -256,6 +257,12 @@ def parse_entry(text: str, source: str, collection: Collection, base_dir: str, s
         data.line, data.key_lines = first_line, {}
     if not isinstance(data, YMap):
         report.error(source, first_line, "", "两个 --- 之间应该是「字段: 值」的列表。", "每行写一个字段，如 name: 艾子洋。")
+        return None
+    home = _home_collection(data, collection, collections)
+    if home is not None:
+        strange = "、".join(sorted(set(data) - {f.name for f in collection.fields} - {"slug"})[:4])
+        report.error(source, first_line, "", f"这个文件的字段（{strange}）是「{home.label}」的，它却放在了 content/{collection.folder}/ 里。",
+                     f"把它移到 content/{home.folder}/ 文件夹里。")
         return None
     checker = Checker(source, report, base_dir)
     values = checker.fields(collection.fields, data, first_line - 1, known_extra=("slug",))
@@ -273,6 +280,14 @@ def parse_entry(text: str, source: str, collection: Collection, base_dir: str, s
     if pictures or links:
         entry.body_images, entry.body_links = pictures, links
     return entry
+
+
+def _home_collection(data: YMap, collection: Collection, collections: tuple) -> Collection | None:
+    """The other collection whose fields a file's all are, when two or more of them are not its own folder's."""
+    keys = set(data) - {"slug"}
+    if len(keys - {f.name for f in collection.fields}) < 2:
+        return None
+    return next((other for other in collections if other.name != collection.name and keys <= {f.name for f in other.fields}), None)
 
 
 BODY_IMAGE, BODY_LINK = "正文图片", "正文链接"
@@ -378,8 +393,10 @@ def entry_from_file(path: Path, root: Path, collection: Collection, render: Rend
     return parse_file(path, root, collection, render, report)[0]
 
 
-def parse_file(path: Path, root: Path, collection: Collection, render: Renderer, report: Report) -> tuple[Entry | None, str]:
-    """Read one content file and parse it; also the hash of the bytes read ('' when unreadable), for the entry cache."""
+def parse_file(path: Path, root: Path, collection: Collection, render: Renderer, report: Report,
+               collections: tuple = ()) -> tuple[Entry | None, str]:
+    """Read one content file and parse it (collections: all the site's, to tell a file in the wrong folder);
+    also the hash of the bytes read ('' when unreadable), for the entry cache."""
     source = path.relative_to(root).as_posix()
     content_dir = root / "content"
     base_dir = path.parent.relative_to(content_dir).as_posix()
@@ -391,7 +408,7 @@ def parse_file(path: Path, root: Path, collection: Collection, render: Renderer,
     if text is None:
         return None, digest
     stem = unicodedata.normalize("NFC", path.stem)
-    entry = parse_entry(text, source, collection, "" if base_dir == "." else base_dir, stem, render, report, str(path))
+    entry = parse_entry(text, source, collection, "" if base_dir == "." else base_dir, stem, render, report, str(path), collections)
     return entry, digest
 
 
@@ -568,13 +585,13 @@ def _parse_chunk(args) -> list[tuple]:
 
     The body's searchable text is worked out here too, on all cores, from the text in hand.
     """
-    root, allow_html, items, keep, light, paths = args
+    root, allow_html, items, keep, light, paths, collections = args
     render = markdown_renderer(allow_html)
     results = []
     for collection, path in items:
         report = Report()
         before = stamp(path) if keep else None
-        entry, digest = parse_file(path, root, collection, render, report)
+        entry, digest = parse_file(path, root, collection, render, report, collections)
         if entry is not None:
             add_slugs(entry, paths.get(entry.collection, ()))
             if not report.errors:  # a body beyond markup.markdown_problem's bounds could take minutes
@@ -632,7 +649,7 @@ def _parse(site: Site, files: list, jobs: int | None, keep: bool) -> list[tuple]
     paths = term_paths(site)
     if jobs > 1 and len(files) >= PARALLEL_THRESHOLD and _can_fork():
         return _parse_parallel(site, files, jobs, paths, keep)
-    return _parse_chunk((site.root, site.allow_html, files, keep, keep, paths))
+    return _parse_chunk((site.root, site.allow_html, files, keep, keep, paths, site.collections))
 
 
 def sort_entries(entries: list[Entry], sort: str) -> list[Entry]:
@@ -659,7 +676,7 @@ def _parse_parallel(site: Site, files: list, jobs: int, paths: dict, keep: bool)
     import multiprocessing
 
     size = max(1, len(files) // (jobs * 4))
-    chunks = [(site.root, site.allow_html, files[i:i + size], keep, True, paths) for i in range(0, len(files), size)]
+    chunks = [(site.root, site.allow_html, files[i:i + size], keep, True, paths, site.collections) for i in range(0, len(files), size)]
     with multiprocessing.get_context("fork").Pool(jobs) as pool:
         parts = pool.map(_parse_chunk, chunks)
     return [result for part in parts for result in part]

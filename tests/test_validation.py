@@ -480,6 +480,13 @@ def test_a_copy_that_windows_named_is_called_a_copy(capsys, site, copy):
     assert f"改法：content/workers/{copy} 看起来是复制文件时自动起的名字：不需要它就删掉；" in block
 
 
+def test_a_file_in_the_wrong_folder_is_told_where_it_belongs(capsys, site):
+    write(site, "content/studios/艾子洋.md", worker(slug="ai-ziyang-2"))
+    block = one(fails(capsys, site), "content/studios/艾子洋.md")
+    assert block.endswith("问题：这个文件的字段（honours、photo、photo_alt、position）是「劳模工匠」的，它却放在了 content/studios/ 里。\n"
+                          "改法：把它移到 content/workers/ 文件夹里。")
+
+
 def test_a_copy_with_its_own_url_is_a_warning(capsys, site):
     write(site, "content/workers/艾子洋 - 副本.md", worker(slug=None))
     write(site, "content/workers/别人 - 副本.md", worker(slug=None, name="别人"))  # no 别人.md: not a copy of anything
