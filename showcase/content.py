@@ -132,6 +132,10 @@ class Entry:
             self._html = self.source_body.html()
         return self._html
 
+    def converted_body(self) -> Markup:
+        """The body as HTML without keeping it (a render worker would otherwise keep every body it showed)."""
+        return self._html if self._html is not None else self.source_body.html()
+
     def image_refs(self) -> list[ImageRef]:
         """Every picture the entry names: in its fields, then in its body."""
         return [*nested(self.data, ImageRef), *self.body_images]

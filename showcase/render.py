@@ -358,6 +358,7 @@ class Renderer:
         self.cards: dict = {}
         self.last_reads = Reads()
         self.stopped = False  # a page ran past PAGE_SECONDS or PAGE_MEMORY: render no more
+        self._last_body: tuple = (None, Markup(""))  # (entry, its body as HTML): kept for the page that reads it twice, not for ever
         self.missing_assets: set[str] = set()  # asset names templates use that assets/ does not have (warned once)
         self.term_urls = {(name, term.name): term.url for name, terms in resolved.taxonomies.items() for term in terms}
         self.env = self._environment()
@@ -525,7 +526,9 @@ class Renderer:
     def _body(self, entry: Entry) -> Markup:
         """An entry's body as the site shows it: each picture (![说明](images/x.jpg)) a <picture> of its web
         copies, each link to another entry's file (../workers/李帅.md) a link to that entry's page."""
-        html = entry.body
+        if self._last_body[0] is not entry:  # by identity: the live preview's new Entry for an edited file has the same key
+            self._last_body = (entry, entry.converted_body())
+        html = self._last_body[1]
         if not (entry.body_images or entry.link_targets):
             return html  # as it is: no copy of every body on every page
         if entry.body_images:
