@@ -270,20 +270,38 @@ def parse_entry(text: str, source: str, collection: Collection, base_dir: str, s
         return None
     checker = Checker(source, report, base_dir)
     values = checker.fields(collection.fields, data, first_line - 1, known_extra=("slug",))
+    pictures, links = [], []
     for spec in collection.fields:
         if spec.type == "markdown" and values.get(spec.name) is not None:  # an optional field left empty is None
             line = data.key_lines.get(spec.name, first_line)
             fits = markdown_fits(values[spec.name], source, line, spec.label, report)
+            if fits:
+                _add_targets(pictures, links, body_targets(values[spec.name], _value_line(front, first_line, line),
+                                                           base_dir, render, source, report, Place(f"「{spec.label}」", spec.label)))
             values[spec.name] = Markup(render(values[spec.name]) if fits else "")
-    pictures, links = body_targets(body, body_line, base_dir, render, source, report) if markdown_fits(body, source, body_line, "正文", report) else ((), ())
+    if markdown_fits(body, source, body_line, "正文", report):
+        _add_targets(pictures, links, body_targets(body, body_line, base_dir, render, source, report))
     slug = _entry_slug(data.get("slug"), stem, source, data.key_lines.get("slug", first_line), report)
     if slug is None:
         return None
     entry = Entry(collection.name, slug, source, stem, values, dict(data.key_lines), Body(body, file, body_line, render.allow_html),
                   frozenset(f.name for f in collection.fields), collection.title_field)
     if pictures or links:
-        entry.body_images, entry.body_links = pictures, links
+        entry.body_images, entry.body_links = tuple(pictures), tuple(links)
     return entry
+
+
+def _value_line(front: str, first_line: int, key_line: int) -> int:
+    """The line a field's value starts on: its key's, or the next for a block (key: | or key: >)."""
+    lines = front.split("\n")
+    index = key_line - first_line
+    return key_line + 1 if 0 <= index < len(lines) and yamldoc.BLOCK_START.search(lines[index]) else key_line
+
+
+def _add_targets(pictures: list, links: list, found: tuple) -> None:
+    """Add the pictures and links body_targets found in one piece of Markdown."""
+    pictures.extend(found[0])
+    links.extend(found[1])
 
 
 def _home_collection(data: YMap, collection: Collection, collections: tuple) -> Collection | None:
@@ -294,7 +312,25 @@ def _home_collection(data: YMap, collection: Collection, collections: tuple) -> 
     return next((other for other in collections if other.name != collection.name and keys <= {f.name for f in other.fields}), None)
 
 
-BODY_IMAGE, BODY_LINK = "正文图片", "正文链接"
+@dataclass(frozen=True, slots=True)
+class Place:
+    """Where in a file a piece of Markdown is, for messages: the body, or a Markdown field (「比赛介绍」)."""
+
+    name: str = "正文"
+    label: str = "正文"
+
+    @property
+    def image_label(self) -> str:
+        """The label of a problem with a picture written here."""
+        return "正文图片" if self.name == "正文" else self.label
+
+    @property
+    def link_label(self) -> str:
+        """The label of a problem with a link written here."""
+        return "正文链接" if self.name == "正文" else self.label
+
+
+BODY = Place()
 MAY_POINT = re.compile(r"\]\(|\]:|<img|<a\s", re.IGNORECASE)  # what a picture or a link needs: ](, a [name]: definition, raw HTML
 
 
@@ -305,6 +341,7 @@ class BodyLink:
     href: str  # as the page has it: ../workers/李帅.md#荣誉
     path: str  # content-relative: workers/李帅.md
     line: int
+    place: Place = BODY
 
 
 class _Lines:
@@ -320,36 +357,37 @@ class _Lines:
         return self.first_line + self.body.count("\n", 0, self.at)
 
 
-def body_targets(body: str, body_line: int, base_dir: str, render: Renderer, source: str,
-                 report: Report) -> tuple[tuple[ImageRef, ...], tuple[BodyLink, ...]]:
-    """The pictures a body shows and the content files it links to, each checked and with its line."""
+def body_targets(body: str, body_line: int, base_dir: str, render: Renderer, source: str, report: Report,
+                 place: Place = BODY) -> tuple[tuple[ImageRef, ...], tuple[BodyLink, ...]]:
+    """The pictures a body (or a Markdown field) shows and the content files it links to, each checked and with its line."""
     if not MAY_POINT.search(body):
         return (), ()
     html = render(body)
     folder = f"content/{base_dir}/images/" if base_dir else "content/images/"
     lines = _Lines(body, body_line)
-    pictures = [_body_image(tag.get("src", ""), tag.get("alt", "").strip(), lines, base_dir, folder, source, report)
+    pictures = [_body_image(tag.get("src", ""), tag.get("alt", "").strip(), lines, base_dir, folder, source, report, place)
                 for tag in html_tags(html, "img")]
     lines = _Lines(body, body_line)
-    links = [_body_link(tag["href"], lines, base_dir, source, report) for tag in html_tags(html, "a") if _is_local(tag.get("href", ""))]
+    links = [_body_link(tag["href"], lines, base_dir, source, report, place) for tag in html_tags(html, "a") if _is_local(tag.get("href", ""))]
     return tuple(p for p in pictures if p), tuple(link for link in links if link)
 
 
-def _body_image(src: str, alt: str, lines: _Lines, base_dir: str, folder: str, source: str, report: Report) -> ImageRef | None:
+def _body_image(src: str, alt: str, lines: _Lines, base_dir: str, folder: str, source: str, report: Report,
+                place: Place) -> ImageRef | None:
     """A picture of the body (![说明](images/x.jpg)) as an ImageRef, or None after reporting what is wrong."""
-    line = lines.of(src)
+    line, label, where = lines.of(src), place.image_label, place.name
     path = content_path(src, base_dir)
     if "://" in src or src.startswith("//") or src.lower().startswith("data:"):
-        report.error(source, line, BODY_IMAGE, f"正文里的图片{quote(src)}在别的网站上：离线的展厅和触摸屏显示不出来，分享出去也可能失效。",
+        report.error(source, line, label, f"{where}里的图片{quote(src)}在别的网站上：离线的展厅和触摸屏显示不出来，分享出去也可能失效。",
                      f"把图片保存下来放进 {folder}，再写成 ![图片说明](images/文件名.jpg)。")
     elif path is None:
-        report.error(source, line, BODY_IMAGE, f"正文里的图片路径{quote(src)}指向 content 文件夹以外。",
+        report.error(source, line, label, f"{where}里的图片路径{quote(src)}指向 content 文件夹以外。",
                      f"把图片放进 {folder}，再写相对路径，如 ![图片说明](images/文件名.jpg)。")
     elif not alt:
-        report.error(source, line, BODY_IMAGE, f"正文里的图片{quote(src)}没有写图片说明。",
+        report.error(source, line, label, f"{where}里的图片{quote(src)}没有写图片说明。",
                      f"在方括号里写一句说明，如 ![张毅在工作室调试设备]({src})：看不见图片的人靠读屏软件听到它，图片显示不出来时也显示它。")
     else:
-        return ImageRef(path, line, BODY_IMAGE)
+        return ImageRef(path, line, label)
     return None
 
 
@@ -358,16 +396,16 @@ def _is_local(href: str) -> bool:
     return bool(href) and not href.startswith(("#", "?", "//")) and ":" not in href.split("/")[0]
 
 
-def _body_link(href: str, lines: _Lines, base_dir: str, source: str, report: Report) -> BodyLink | None:
+def _body_link(href: str, lines: _Lines, base_dir: str, source: str, report: Report, place: Place) -> BodyLink | None:
     """A link of the body to a content file as a BodyLink, or None after reporting one that leaves content/."""
     line = lines.of(href)
     written = href.split("#")[0].split("?")[0]
     path = "" if written.strip("/") == "" else content_path(written, base_dir)  # "/": the site's root, not an entry
     if path is None:
-        report.error(source, line, BODY_LINK, f"正文里的链接{quote(href)}指向 content 文件夹以外。",
+        report.error(source, line, place.link_label, f"{place.name}里的链接{quote(href)}指向 content 文件夹以外。",
                      "链接展厅里的条目，写对方文件相对本文件的路径，如 [李帅](../workers/李帅.md)；链接网上的文章，写完整网址（https:// 开头）。")
         return None
-    return BodyLink(href, path, line)
+    return BodyLink(href, path, line, place)
 
 
 def markdown_fits(markdown: str, source: str, line: int, label: str, report: Report) -> bool:

@@ -269,20 +269,20 @@ def _link_target(link: BodyLink, entry: Entry, by_source: dict, index: Index, re
     here = posixpath.dirname(entry.source)
     unread = any(f"content/{link.path}" in sources for sources in index.unread.values())
     if unread:
-        found = f"正文里的链接{quote(link.href)}指向的 content/{link.path} 有错误，没能读取。"
+        found = f"{link.place.name}里的链接{quote(link.href)}指向的 content/{link.path} 有错误，没能读取。"
         fix = f"先改好 content/{link.path}。"
     elif link.path.lower().endswith(".md"):
         guess = did_you_mean(f"content/{link.path}", [source for source in by_source if source.endswith(".md")])
-        found = f"正文里的链接{quote(link.href)}指向的 content/{link.path} 不存在。"
+        found = f"{link.place.name}里的链接{quote(link.href)}指向的 content/{link.path} 不存在。"
         fix = (f"您是不是想写「{posixpath.relpath(guess, here)}」？" if guess else "") + "写对方条目文件相对本文件的路径，如 [李帅](../workers/李帅.md)。"
     else:
         named = index.find("any", posixpath.basename(link.path))
         page = did_you_mean(f"content/{link.path}", [source for source in by_source if source.endswith(".yaml")]) if link.path.startswith("data/") else None
-        found = f"正文里的链接{quote(link.href)}指向的不是展厅里的条目或页面，点开会找不到。"
+        found = f"{link.place.name}里的链接{quote(link.href)}指向的不是展厅里的条目或页面，点开会找不到。"
         fix = (f"要链接「{named[0].title}」，就写成「{posixpath.relpath(named[0].source, here)}」；" if len({e.key for e in named}) == 1 else
                f"您是不是想写「{posixpath.relpath(page, here)}」？" if page else
                "链接展厅里的条目，写对方文件相对本文件的路径，如 [李帅](../workers/李帅.md)；") + "链接网上的文章，写完整网址（https:// 开头）。"
-    report.error(entry.source, link.line, "正文链接", found, fix)
+    report.error(entry.source, link.line, link.place.link_label, found, fix)
     return None
 
 

@@ -155,6 +155,7 @@ class RecordingEnvironment(SandboxedEnvironment):
     reads: Reads | None = None
     intercepted_binops = frozenset({"**", "*"})
     entry_body = staticmethod(lambda entry: entry.body)  # the Renderer's: the body with its pictures and links made for the site
+    entry_markup = staticmethod(lambda entry, html: html)  # the Renderer's: the same for a Markdown field
 
     def getattr(self, obj, attribute):
         """obj.attribute, noting an entry; only names in SANDBOX_PREFIXES and SANDBOX_NAMES go through
@@ -167,9 +168,10 @@ class RecordingEnvironment(SandboxedEnvironment):
             if attribute == "body":
                 return self.entry_body(obj)
             try:
-                return getattr(obj, attribute)
+                value = getattr(obj, attribute)
             except AttributeError:  # Entry.__getattr__ has already looked among the fields, as obj[attribute] would
                 return self.undefined(obj=obj, name=attribute)
+            return self.entry_markup(obj, value) if type(value) is Markup and (obj.body_images or obj.link_targets) else value
         try:
             return getattr(obj, attribute)
         except AttributeError:
@@ -392,6 +394,7 @@ class Renderer:
         )
         env.tests["entry"] = lambda value: isinstance(value, Entry)
         env.entry_body = self._body
+        env.entry_markup = self._for_site
         if self.site.edition == "kiosk":
             env.filters.update(qr=self._qr, web_url=self._web_url)
             env.globals.update(attract_slides=kiosk.attract_slides(self.resolved), kiosk_settings=kiosk.settings_json(self.site))
@@ -528,7 +531,10 @@ class Renderer:
         copies, each link to another entry's file (../workers/李帅.md) a link to that entry's page."""
         if self._last_body[0] is not entry:  # by identity: the live preview's new Entry for an edited file has the same key
             self._last_body = (entry, entry.converted_body())
-        html = self._last_body[1]
+        return self._for_site(entry, self._last_body[1])
+
+    def _for_site(self, entry: Entry, html: Markup) -> Markup:
+        """HTML converted from an entry's Markdown (its body or a Markdown field), with its pictures and links made for the site."""
         if not (entry.body_images or entry.link_targets):
             return html  # as it is: no copy of every body on every page
         if entry.body_images:

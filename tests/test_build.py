@@ -148,6 +148,46 @@ taxonomies:""")
     assert "艾子洋" in worker
 
 
+COMPETITIONS = """
+  competitions:
+    label: 竞赛
+    item_label: 竞赛
+    fields:
+      name: {label: 名称, type: text, required: true}
+      rules: {label: 赛制, type: markdown}
+
+taxonomies:"""
+
+
+def _competition_project(make_project, tiny_hall, rules: str) -> Path:
+    """The tiny hall with a collection whose Markdown field 赛制 holds rules."""
+    root = make_project(tiny_hall)
+    site = (root / "site.yaml").read_text(encoding="utf-8").replace("\ntaxonomies:", COMPETITIONS)
+    (root / "site.yaml").write_text(site, encoding="utf-8")
+    (root / "templates/competitions.html").write_text(
+        '{% extends "base.html" %}{% block main %}<div class="rules">{{ entry.rules }}</div>{% endblock %}', encoding="utf-8")
+    (root / "content/competitions").mkdir()
+    (root / "content/competitions/红旗杯.md").write_text(f"---\nname: 红旗杯\nrules: |\n{rules}---\n正文\n", encoding="utf-8")
+    return root
+
+
+def test_pictures_and_links_in_a_markdown_field_work_like_the_bodys(make_project, tiny_hall, build_project):
+    rules = "  先初赛，再决赛。\n\n  ![艾子洋在决赛现场](../workers/images/ai-ziyang.jpg)\n\n  冠军是[艾子洋](../workers/艾子洋.md)。\n"
+    out = build_project(_competition_project(make_project, tiny_hall, rules))
+    page = (out / "competitions/hongqibei/index.html").read_text(encoding="utf-8")
+    assert '<picture>' in page.split('class="rules"')[1] and 'alt="艾子洋在决赛现场"' in page
+    assert "../workers/images/ai-ziyang.jpg" not in page  # the web copies, not the photo with its metadata
+    assert '冠军是<a href="../../workers/ai-ziyang/">艾子洋</a>。' in page
+
+
+def test_a_picture_without_description_in_a_markdown_field_is_named_at_its_line(make_project, tiny_hall):
+    rules = "  先初赛，再决赛。\n\n  ![](../workers/images/ai-ziyang.jpg)\n\n  冠军是[艾子洋](../workers/艾子羊.md)。\n"
+    proc = run_build(_competition_project(make_project, tiny_hall, rules))
+    assert proc.returncode == 1
+    assert ("content/competitions/红旗杯.md 第 6 行 · 赛制\n   问题：「赛制」里的图片「../workers/images/ai-ziyang.jpg」没有写图片说明。") in proc.stderr
+    assert ("content/competitions/红旗杯.md 第 8 行 · 赛制\n   问题：「赛制」里的链接「../workers/艾子羊.md」指向的 content/workers/艾子羊.md 不存在。") in proc.stderr
+
+
 def test_chinese_file_names_get_pinyin_urls(make_project, tiny_hall, build_project):
     files = dict(tiny_hall)
     files["content/enterprises/重庆长春.md"] = "---\nname: 示例企业\nregion: 重庆\nindustry: 电力\nsummary: 示例。\n---\n正文\n"
