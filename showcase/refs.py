@@ -299,6 +299,7 @@ def _terms(library: Library, taxonomy, claims: dict, report: Report) -> list[Ter
             for value in dict.fromkeys(field_values(entry, taxonomy.field)):
                 term = terms.setdefault(value, Term(value, "", ""))
                 term.entries.append(entry)
+    _warn_of_spellings(terms, taxonomy, report)
     known = {text: slug for cname in taxonomy.collections for entry in library.entries.get(cname, []) for text, slug in entry.slugs.items()}
     slugs = {name: known.get(name) or slugify(name) for name in terms}
     used: set[str] = set()
@@ -313,6 +314,27 @@ def _terms(library: Library, taxonomy, claims: dict, report: Report) -> list[Ter
         term.url = f"{taxonomy.name}/{slug}/"
     _claim(claims, f"{taxonomy.name}/", f"「{taxonomy.label}」索引页（site.yaml）", report, "site.yaml", 0)
     return ordered
+
+
+SPELLING_NOISE = re.compile(r"[\s\"'“”‘’「」『』·・]")  # what two ways of writing one term may differ in
+
+
+def _warn_of_spellings(terms: dict[str, Term], taxonomy, report: Report) -> None:
+    """Warn where one term is written two ways that differ only in spaces, quotes, width or case (吉林 长春, 吉林长春):
+    each way would get a page of its own.  The way most entries write it is the one to keep."""
+    groups: dict[str, list[Term]] = {}
+    for term in terms.values():
+        groups.setdefault(SPELLING_NOISE.sub("", loose(term.name)), []).append(term)
+    for group in groups.values():
+        if len(group) < 2:
+            continue
+        kept = max(group, key=lambda term: len(term.entries))
+        field_name = taxonomy.field.split(".")[0]
+        for term in group:
+            for entry in [] if term is kept else term.entries:
+                report.warn(entry.source, entry.lines.get(field_name, 0), "",
+                            f"{taxonomy.label}「{term.name}」和别的文件里的「{kept.name}」只差空格、引号、全角半角或大小写，会分成两个{taxonomy.label}页面。",
+                            f"统一写成「{kept.name}」（{len(kept.entries)} 个条目这样写）。")
 
 
 def _zone(library: Library, index: Index, zone, report: Report) -> ZoneView:

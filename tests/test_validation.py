@@ -487,6 +487,18 @@ def test_a_file_in_the_wrong_folder_is_told_where_it_belongs(capsys, site):
                           "改法：把它移到 content/workers/ 文件夹里。")
 
 
+def test_one_term_written_two_ways_is_a_warning_at_the_rarer_way(capsys, site):
+    write(site, "content/workers/b.md", worker(slug="b", name="别人", region="吉林长春"))
+    write(site, "content/workers/c.md", worker(slug="c", name="另一人", region="吉林 长春"))
+    write(site, "content/workers/d.md", worker(slug="d", name="第三人", region="吉林省长春市"))  # another place: no warning
+    code, _, err = run(capsys, site, "--output", str(site / "out"))
+    assert code == 0, err
+    line = worker().split("\n").index("region: 吉林长春") + 1
+    assert (f"[警告] content/workers/c.md 第 {line} 行\n   问题：地区「吉林 长春」和别的文件里的「吉林长春」只差空格、引号、全角半角或大小写，"
+            "会分成两个地区页面。\n   改法：统一写成「吉林长春」（3 个条目这样写）。") in err  # 艾子洋, b and the enterprise
+    assert err.count("[警告]") == 1
+
+
 def test_a_copy_with_its_own_url_is_a_warning(capsys, site):
     write(site, "content/workers/艾子洋 - 副本.md", worker(slug=None))
     write(site, "content/workers/别人 - 副本.md", worker(slug=None, name="别人"))  # no 别人.md: not a copy of anything
