@@ -325,13 +325,13 @@ def _warn_of_spellings(terms: dict[str, Term], taxonomy, report: Report) -> None
     groups: dict[str, list[Term]] = {}
     for term in terms.values():
         groups.setdefault(SPELLING_NOISE.sub("", loose(term.name)), []).append(term)
+    field_name = taxonomy.field.split(".")[0]  # honours.name is written under honours
     for group in groups.values():
-        if len(group) < 2:
-            continue
         kept = max(group, key=lambda term: len(term.entries))
-        field_name = taxonomy.field.split(".")[0]
         for term in group:
-            for entry in [] if term is kept else term.entries:
+            if term is kept:
+                continue
+            for entry in term.entries:
                 report.warn(entry.source, entry.lines.get(field_name, 0), "",
                             f"{taxonomy.label}「{term.name}」和别的文件里的「{kept.name}」只差空格、引号、全角半角或大小写，会分成两个{taxonomy.label}页面。",
                             f"统一写成「{kept.name}」（{len(kept.entries)} 个条目这样写）。")
