@@ -270,24 +270,26 @@ def parse_entry(text: str, source: str, collection: Collection, base_dir: str, s
         return None
     checker = Checker(source, report, base_dir)
     values = checker.fields(collection.fields, data, first_line - 1, known_extra=("slug",))
-    pictures, links = [], []
+    pictures, links = (), ()
     for spec in collection.fields:
         if spec.type == "markdown" and values.get(spec.name) is not None:  # an optional field left empty is None
             line = data.key_lines.get(spec.name, first_line)
             fits = markdown_fits(values[spec.name], source, line, spec.label, report)
             if fits:
-                _add_targets(pictures, links, body_targets(values[spec.name], _value_line(front, first_line, line),
-                                                           base_dir, render, source, report, Place(f"「{spec.label}」", spec.label)))
+                found = body_targets(values[spec.name], _value_line(front, first_line, line), base_dir, render, source, report,
+                                     Place(f"「{spec.label}」", spec.label, spec.label))
+                pictures, links = pictures + found[0], links + found[1]
             values[spec.name] = Markup(render(values[spec.name]) if fits else "")
     if markdown_fits(body, source, body_line, "正文", report):
-        _add_targets(pictures, links, body_targets(body, body_line, base_dir, render, source, report))
+        found = body_targets(body, body_line, base_dir, render, source, report)
+        pictures, links = pictures + found[0], links + found[1]
     slug = _entry_slug(data.get("slug"), stem, source, data.key_lines.get("slug", first_line), report)
     if slug is None:
         return None
     entry = Entry(collection.name, slug, source, stem, values, dict(data.key_lines), Body(body, file, body_line, render.allow_html),
                   frozenset(f.name for f in collection.fields), collection.title_field)
     if pictures or links:
-        entry.body_images, entry.body_links = tuple(pictures), tuple(links)
+        entry.body_images, entry.body_links = pictures, links
     return entry
 
 
@@ -296,12 +298,6 @@ def _value_line(front: str, first_line: int, key_line: int) -> int:
     lines = front.split("\n")
     index = key_line - first_line
     return key_line + 1 if 0 <= index < len(lines) and yamldoc.BLOCK_START.search(lines[index]) else key_line
-
-
-def _add_targets(pictures: list, links: list, found: tuple) -> None:
-    """Add the pictures and links body_targets found in one piece of Markdown."""
-    pictures.extend(found[0])
-    links.extend(found[1])
 
 
 def _home_collection(data: YMap, collection: Collection, collections: tuple) -> Collection | None:
@@ -316,21 +312,12 @@ def _home_collection(data: YMap, collection: Collection, collections: tuple) -> 
 class Place:
     """Where in a file a piece of Markdown is, for messages: the body, or a Markdown field (「比赛介绍」)."""
 
-    name: str = "正文"
-    label: str = "正文"
-
-    @property
-    def image_label(self) -> str:
-        """The label of a problem with a picture written here."""
-        return "正文图片" if self.name == "正文" else self.label
-
-    @property
-    def link_label(self) -> str:
-        """The label of a problem with a link written here."""
-        return "正文链接" if self.name == "正文" else self.label
+    name: str  # as messages say it: 正文里的图片…, 「赛制」里的图片…
+    image_label: str  # the label of a problem with a picture written here
+    link_label: str  # the label of a problem with a link written here
 
 
-BODY = Place()
+BODY = Place("正文", "正文图片", "正文链接")
 MAY_POINT = re.compile(r"\]\(|\]:|<img|<a\s", re.IGNORECASE)  # what a picture or a link needs: ](, a [name]: definition, raw HTML
 
 
