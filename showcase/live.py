@@ -1,13 +1,13 @@
 """Live edits for the preview: apply a saved text edit to the last build in memory.
 
-The preview keeps its last full build's state (pipeline.BuildState).  When every file saved since
-is an entry file that already existed, and the edit changed only the body or text and Markdown
-fields that nothing else is arranged by — not the title, slug, references, images, choices,
-numbers, dates, or the fields of taxonomies, facets, charts, sorting or initials — ``apply``
-parses those files again and puts the new text into the same Entry objects (every page showing an
-entry holds that object), renders again the pages that read those entries in the last build,
-remakes their search text shard, and writes each file atomically into the served folder.  For
-anything else it returns None and the preview runs a normal incremental build.
+The preview keeps its last full build's state (pipeline.BuildState). When every file saved since is
+an entry file that already existed, and the edit changed only the body or text and Markdown fields
+that nothing else is arranged by — not the title, slug, references, images, a picture or link added
+to the text, choices, numbers, dates, or the fields of taxonomies, facets, charts, sorting or
+initials — ``apply`` parses those files again and puts the new text into the same Entry objects
+(every page showing an entry holds that object), renders again the pages that read those entries in
+the last build, remakes their search text shard, and writes each file atomically into the served
+folder.  For anything else it returns None and the preview runs a normal incremental build.
 
 The build's own caches stay right: the pages written here are noted in the page book as dirty,
 so the next build renders them again, and the build's "nothing changed" shortcut is forgotten.
@@ -132,8 +132,12 @@ def frozen_fields(site: Site, collection: Collection) -> set[str]:
 
 
 def text_only(before: Entry, after: Entry, site: Site, collection: Collection) -> bool:
-    """True when after differs from before only in its body and free text fields, on the same lines."""
+    """True when after differs from before only in its body and free text fields, on the same lines, and
+    shows no picture and links no file that before did not (those were made and resolved by the build)."""
     if (after.slug, after.stem, after.lines) != (before.slug, before.stem, before.lines):
+        return False
+    if not ({ref.path for ref in after.body_images} <= {ref.path for ref in before.body_images}
+            and {link.href for link in after.body_links} <= {link.href for link in before.body_links}):
         return False
     frozen = frozen_fields(site, collection)
     for name in before.data.keys() | after.data.keys():

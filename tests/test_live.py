@@ -70,6 +70,7 @@ def test_an_editors_passing_temporary_file_is_ignored(preview):
 @pytest.mark.parametrize("change", [
     "title", "slug", "reference", "region", "skill_level", "photo_field", "date", "unknown_field",
     "yaml_mistake", "new_file", "deleted_file", "data_file", "template", "site_yaml", "image", "lines_move",
+    "new_link", "new_picture",
 ])
 def test_anything_but_a_text_edit_is_left_to_the_build(preview, change):
     root, out, state = preview
@@ -86,6 +87,8 @@ def test_anything_but_a_text_edit_is_left_to_the_build(preview, change):
         "unknown_field": ("quote:", "honor: 劳模\nquote:"),
         "yaml_mistake": ("quote: 畅通渠道了", "quote：畅通渠道了"),
         "lines_move": ("summary: 37岁的高级技师，带领班组攻克调试难题。", "summary: >-\n  37岁的高级技师，带领班组攻克调试难题。"),
+        "new_link": ("第二段正文。", "第二段正文，见[张先志](张先志.md)。"),  # the link to his page is made by the build
+        "new_picture": ("第二段正文。", "第二段正文。\n\n![艾子洋在调试](images/ai-ziyang.jpg)"),
     }
     if change in edits:
         saved = save(root, WORKER, *edits[change])
