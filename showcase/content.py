@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import posixpath
 import re
 import stat
 import unicodedata
@@ -387,12 +388,20 @@ def _body_link(href: str, lines: _Lines, base_dir: str, source: str, report: Rep
     """A link of the body to a content file as a BodyLink, or None after reporting one that leaves content/."""
     line = lines.of(href)
     written = href.split("#")[0].split("?")[0]
-    path = "" if written.strip("/") == "" else content_path(written, base_dir)  # "/": the site's root, not an entry
+    path = _link_path(written, base_dir)
     if path is None:
         report.error(source, line, place.link_label, f"{place.name}里的链接{quote(href)}指向 content 文件夹以外。",
                      "链接展厅里的条目，写对方文件相对本文件的路径，如 [李帅](../workers/李帅.md)；链接网上的文章，写完整网址（https:// 开头）。")
         return None
     return BodyLink(href, path, line, place)
+
+
+def _link_path(written: str, base_dir: str) -> str | None:
+    """The content-relative path a body link names: '' for content/ itself (/ or ../ from a collection:
+    the home page), None when it leaves content/."""
+    if written.strip("/") == "" or posixpath.normpath(posixpath.join(base_dir, written)) == ".":
+        return ""
+    return content_path(written, base_dir)
 
 
 def markdown_fits(markdown: str, source: str, line: int, label: str, report: Report) -> bool:

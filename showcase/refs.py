@@ -107,8 +107,10 @@ def list_url(collection) -> str:
 
 
 def linkable_pages(site) -> dict[str, str]:
-    """Site URLs of the pages a body may link by their file or folder: data sets with a page, collection lists."""
-    pages = {f"content/data/{dataset.name}.yaml": dataset.url for dataset in site.data if dataset.page}
+    """Site URLs of the pages a body may link by their file or folder: the home page (content/ itself),
+    data sets with a page, collection lists."""
+    pages = {"content/": ""}
+    pages.update({f"content/data/{dataset.name}.yaml": dataset.url for dataset in site.data if dataset.page})
     pages.update({f"content/{collection.folder}": list_url(collection) for collection in site.collections if collection.list})
     return pages
 

@@ -574,13 +574,14 @@ def test_a_link_in_the_body_to_an_entrys_file_leads_to_its_page(capsys, site):
     assert '带头人是<a href="../../workers/ai-ziyang/#荣誉">艾子洋</a>，见<a href="https://example.org/a">报道</a>。' in page
 
 
-def test_a_link_in_the_body_to_a_data_file_or_a_folder_leads_to_its_page(capsys, site):
-    write(site, "content/studios/s.md", STUDIO.replace("正文", "见[大事记](../data/timeline.yaml#y2017)、[数字](../data/numbers.yaml)和[全部劳模](../workers/)。"))
+def test_a_link_in_the_body_to_a_data_file_a_folder_or_content_itself_leads_to_its_page(capsys, site):
+    write(site, "content/studios/s.md", STUDIO.replace("正文", "见[大事记](../data/timeline.yaml#y2017)、[数字](../data/numbers.yaml)和[全部劳模](../workers/)，"
+                                                             "回[展厅首页](../)或[首页](/)。"))
     code, _, err = run(capsys, site, "--output", str(site / "out"))
     assert code == 0, err
     page = (site / "out/studios/aizy-studio/index.html").read_text(encoding="utf-8")
     assert ('见<a href="../../timeline/#y2017">大事记</a>、<a href="../../numbers/">数字</a>'
-            '和<a href="../../workers/">全部劳模</a>。') in page
+            '和<a href="../../workers/">全部劳模</a>，回<a href="../../">展厅首页</a>或<a href="../../">首页</a>。') in page
     assert 'id="y2017"' in (site / "out/timeline/index.html").read_text(encoding="utf-8")
 
 
