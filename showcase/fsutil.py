@@ -4,7 +4,9 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import os
+import posixpath
 import shutil
+import unicodedata
 from pathlib import Path
 
 HOW_TO_SAVE_UTF8 = (
@@ -94,6 +96,40 @@ def inside(root: Path, relative: str) -> Path | None:
     root = root.resolve()
     target = (root / relative).resolve()
     return target if target.is_relative_to(root) else None
+
+
+def missing_file_fix(content_dir: Path, path: Path, source: str, spelling: str) -> str:
+    """How to fix a file that source names and content/ lacks: the file it may mean, beside it or elsewhere
+    in content/, or what to check (spelling says what a file name includes, such as its extension)."""
+    similar = _similar_file(path)
+    if similar:
+        return f"文件夹里有「{similar}」，是不是它？检查文件名{spelling}。"
+    elsewhere = _same_name_elsewhere(content_dir, path.name)
+    if elsewhere:
+        return f"它在 content/{elsewhere}：写成 {posixpath.relpath(f'content/{elsewhere}', posixpath.dirname(source))}。"
+    return f"检查文件名{spelling}和所在文件夹。"
+
+
+def _similar_file(path: Path) -> str:
+    """A file in the same folder whose name differs only in case or extension."""
+    folder = path.parent
+    if not folder.is_dir():
+        return ""
+    for candidate in sorted(folder.iterdir()):
+        if candidate.stem.lower() == path.stem.lower() or candidate.name.lower() == path.name.lower():
+            return candidate.name
+    return ""
+
+
+def _same_name_elsewhere(content_dir: Path, name: str) -> str:
+    """The first file under content_dir called name (in any case), as a path inside it; '' when there is none."""
+    wanted = unicodedata.normalize("NFC", name).lower()
+    for folder, folders, files in os.walk(content_dir):
+        folders.sort()
+        found = next((file for file in sorted(files) if unicodedata.normalize("NFC", file).lower() == wanted), None)
+        if found:
+            return Path(folder, found).relative_to(content_dir).as_posix()
+    return ""
 
 
 _RENAME_EXCHANGE = 2

@@ -16,12 +16,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import posixpath
 import shutil
 import sys
 import threading
 import time
-import unicodedata
 import warnings
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
@@ -32,7 +30,7 @@ from PIL import Image, UnidentifiedImageError, features
 
 from .content import Library
 from .errors import OutputError, Report, quote
-from .fsutil import inside
+from .fsutil import inside, missing_file_fix
 from .imagecodec import EXTENSION, MAX_JPEG_PIXELS, MAX_PIXELS, MIME, READABLE_MODES, Job, Output, UnreadableMode, heif_support, make_files, open_image
 from .markup import slugify
 from .schema import ImageRef
@@ -282,13 +280,8 @@ def _check(content_dir: Path, ref: ImageRef, source: str, report: Report, cache:
         report.error(source, ref.line, ref.label, f"图片{shown}指向 content 文件夹以外。", "把图片放进 content 文件夹，再写相对路径。")
         return None
     if not path.is_file():
-        hint = _similar_file(path)
-        elsewhere = "" if hint else _same_name_elsewhere(content_dir, path.name)
-        written = posixpath.relpath(f"content/{elsewhere}", posixpath.dirname(source)) if elsewhere else ""
         report.error(source, ref.line, ref.label, f"找不到图片{shown}。",
-                     f"文件夹里有「{hint}」，是不是它？检查文件名（包括 .jpg/.png 扩展名和大小写）。" if hint else
-                     f"它在 content/{elsewhere}：写成 {written}。" if elsewhere else
-                     "检查文件名（包括 .jpg/.png 扩展名和大小写）和所在文件夹。")
+                     missing_file_fix(content_dir, path, source, "（包括 .jpg/.png 扩展名和大小写）"))
         return None
     try:
         return cache.header(path)
@@ -370,28 +363,6 @@ def _unreadable(path: Path, exc: Exception | None) -> tuple[str, str]:
     if exc is None:
         return "是空文件（0 字节），不是能识别的图片。", "重新复制原图；复制时不要中断。"
     return "不是能识别的图片，或文件已损坏。", "换成 JPG 或 PNG 格式的原图；只改扩展名不会改变格式。"
-
-
-def _similar_file(path: Path) -> str:
-    """A file in the same folder whose name differs only in case or extension."""
-    folder = path.parent
-    if not folder.is_dir():
-        return ""
-    for candidate in sorted(folder.iterdir()):
-        if candidate.stem.lower() == path.stem.lower() or candidate.name.lower() == path.name.lower():
-            return candidate.name
-    return ""
-
-
-def _same_name_elsewhere(content_dir: Path, name: str) -> str:
-    """The first file under content_dir called name (in any case), as a path inside it; '' when there is none."""
-    wanted = unicodedata.normalize("NFC", name).lower()
-    for folder, folders, files in os.walk(content_dir):
-        folders.sort()
-        found = next((file for file in sorted(files) if unicodedata.normalize("NFC", file).lower() == wanted), None)
-        if found:
-            return Path(folder, found).relative_to(content_dir).as_posix()
-    return ""
 
 
 # --------------------------------------------------------------------------- cache
