@@ -21,7 +21,7 @@ import jinja2.meta
 from . import cache
 from .fsutil import write_atomic
 from .config import Collection, DataSet, Taxonomy, Zone
-from .content import Entry
+from .content import Attachment, Entry
 from .render import PageJob, Renderer
 
 CONFIG_TYPES = (Collection, Taxonomy, Zone, DataSet)
@@ -58,7 +58,7 @@ class Fingerprints:
         self._analysis.filters, self._analysis.tests = renderer.env.filters, renderer.env.tests
 
     def entry(self, key: str) -> str:
-        """An entry's state: its file, URL, what it links to and what links to it."""
+        """An entry's state: its file, URL, what it links to (the files its body links, by size) and what links to it."""
         found = self._entries.get(key)
         if found is None:
             entry = self.by_key.get(key)
@@ -66,8 +66,9 @@ class Fingerprints:
                 found = "gone"
             else:
                 links = [e.key for e in entry.references]
+                files = [(f.path, f.size) for f in entry.link_targets.values() if isinstance(f, Attachment)]
                 back = [(name, [e.key for e in items]) for name, items in sorted(entry.linked_from.items())]
-                found = cache.digest_of(entry.source, self.file_digests.get(entry.source), entry.url, links, back)
+                found = cache.digest_of(entry.source, self.file_digests.get(entry.source), entry.url, links, files, back)
             self._entries[key] = found
         return found
 

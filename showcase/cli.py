@@ -193,5 +193,6 @@ def summary(result) -> str:
     if result.unchanged:
         return f"没有变化：上次生成之后内容、模板和设置都没有改动，用时 {result.seconds:.2f} 秒，{warnings} 个警告。{where}"
     redone = f"（其中 {result.rendered} 个重新生成）" if result.rendered < result.pages else ""
-    return (f"完成：{result.pages} 个页面{redone}，{result.images} 张图片，{warnings} 个警告，"
+    files = f"，{result.attachments} 个附件" if result.attachments else ""
+    return (f"完成：{result.pages} 个页面{redone}，{result.images} 张图片{files}，{warnings} 个警告，"
             f"用时 {result.seconds:.2f} 秒。{where}")

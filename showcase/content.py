@@ -104,7 +104,7 @@ class Entry:
     # What a body points to, set only on the few entries whose body has any (a class default costs no memory per entry):
     body_images: tuple[ImageRef, ...] = ()  # the pictures it shows (set by parse_entry)
     body_links: tuple[BodyLink, ...] = ()  # its links to other content files (set by parse_entry)
-    link_targets: dict[str, Entry | str] = MappingProxyType({})  # href of such a link → the entry, or the URL of the page, it names (set by refs.resolve)
+    link_targets: dict[str, Entry | str | Attachment] = MappingProxyType({})  # href of such a link → the entry, page URL or file it names (set by refs.resolve)
 
     def __init__(self, collection: str, slug: str, source: str, stem: str, data: dict, lines: dict, body: Body,
                  fields: frozenset, title_field: str):
@@ -332,6 +332,26 @@ class BodyLink:
     place: Place = BODY
 
 
+# Files a body may link for visitors to open or download, by extension, and what pages call each kind.
+ATTACHMENT_KINDS = {
+    ".pdf": "PDF", ".ofd": "OFD", ".doc": "Word", ".docx": "Word", ".wps": "WPS 文字", ".xls": "Excel", ".xlsx": "Excel",
+    ".et": "WPS 表格", ".csv": "CSV 表格", ".ppt": "PPT", ".pptx": "PPT", ".dps": "WPS 演示",
+    ".zip": "压缩包", ".rar": "压缩包", ".7z": "压缩包", ".mp3": "音频", ".m4a": "音频", ".mp4": "视频",
+}
+
+
+PICTURE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".tif", ".tiff", ".heic", ".heif", ".avif")
+
+
+@dataclass(slots=True)
+class Attachment:
+    """A file a body links for visitors to open or download (content/files/方案.pdf), published as it is."""
+
+    path: str  # content-relative, and its place in the output: files/方案.pdf
+    kind: str  # what pages call it: PDF, Word…
+    size: int = 0  # in bytes, once attachments.check has found the file
+
+
 class _Lines:
     """Lines of the body where each of a series of texts is written, looked for in order."""
 
@@ -523,7 +543,8 @@ def content_files(site: Site, report: Report) -> list[tuple[Collection, Path]]:
         report.error("content", 0, "", "找不到 content 文件夹。", "在项目文件夹里建一个 content 文件夹，每个集合一个子文件夹。")
         return files
     for child in sorted(content_dir.iterdir()):
-        if child.is_dir() and child.name not in folders and child.name not in ("data", "images") and not child.name.startswith("."):
+        if (child.is_dir() and child.name not in folders and child.name not in ("data", "images") and not child.name.startswith(".")
+                and any(path.suffix.lower() == ".md" for path in _walk(child))):  # a folder of pictures or attachments is used by links
             guess = did_you_mean(child.name, folders)
             report.warn(f"content/{child.name}", 0, "", f"文件夹「{child.name}」不对应任何集合，里面的文件不会出现在展厅里。",
                         (f"您是不是想放进「{guess}」？" if guess else "") + "已有集合的文件夹：" + "、".join(folders) + "。")
@@ -539,7 +560,8 @@ def content_files(site: Site, report: Report) -> list[tuple[Collection, Path]]:
             elif path.suffix.lower() in (".txt", ".markdown", ".yaml", ".yml", ".docx", ".doc"):
                 source = path.relative_to(site.root).as_posix()
                 report.warn(source, 0, "", f"这个文件以 {path.suffix} 结尾，不会被读取。",
-                            "条目文件要以 .md 结尾。Windows 可能隐藏了扩展名：在资源管理器“查看”里勾选“文件扩展名”后改名。")
+                            "条目文件要以 .md 结尾。Windows 可能隐藏了扩展名：在资源管理器“查看”里勾选“文件扩展名”后改名。"
+                            + ("如果它是正文里链接的附件，请把它移到 content/files/ 文件夹。" if path.suffix.lower() in ATTACHMENT_KINDS else ""))
     return files
 
 

@@ -46,7 +46,7 @@ def offsite_to_qr(page: str) -> str:
     def replace(match: re.Match) -> str:
         url = html.unescape(match.group(2))
         text = match.group(3)
-        caption = "扫码查看原文" if url.startswith(("http", "//")) else "扫码联系"
+        caption = ("扫码查看文件" if "data-file=" in match.group(0) else "扫码查看原文") if url.startswith(("http", "//")) else "扫码联系"
         plain = html.unescape(TAGS.sub("", text)).strip() or url
         return (f'<span class="offsite"><span class="offsite-text">{text}</span>'
                 f'<span class="offsite-qr">{qr_svg(url, f"二维码：{plain}")}'

@@ -24,7 +24,7 @@ from . import search
 from .cache import LastBuild
 from .changes import Fingerprints, PageBook
 from .config import Collection, Site
-from .content import Entry, ignored_file, entry_from_file, markdown_renderer
+from .content import ATTACHMENT_KINDS, PICTURE_SUFFIXES, Entry, ignored_file, entry_from_file, markdown_renderer
 from .errors import Report
 from .fsutil import write_atomic
 from .pipeline import BuildState, render_jobs
@@ -32,7 +32,7 @@ from .render import out_path
 
 TEXT_TYPES = ("text", "markdown")
 IGNORED = object()  # what _edited_entry says of a file no build reads
-WATCHED_SUFFIXES = (".md", ".yaml", ".yml", ".jpg", ".jpeg", ".png", ".webp", ".gif", ".tif", ".tiff", ".heic", ".heif", ".avif")
+WATCHED_SUFFIXES = (".md", ".yaml", ".yml", *PICTURE_SUFFIXES, *ATTACHMENT_KINDS)
 
 
 @dataclass

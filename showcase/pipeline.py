@@ -1,4 +1,4 @@
-"""The order of a build: config → content → refs → images → render → output.
+"""The order of a build: config → content → refs → images, attachments → render → output.
 
 ``build`` runs every stage, collects every problem, and only when there are none swaps the new
 site into place.  Large sites render on all cores (fork); each stage's time is recorded.
@@ -34,6 +34,7 @@ class BuildResult:
     pages: int = 0
     rendered: int = 0
     images: int = 0
+    attachments: int = 0
     unchanged: bool = False
     report: Report = field(default_factory=Report)
     timings: dict = field(default_factory=dict)
@@ -130,7 +131,7 @@ def _make(site: Site, result: BuildResult, clock: _Clock, strict: bool, jobs: in
           keep_state: bool = False) -> None:
     """Every stage after config.  Their modules are imported here, not at the top, so that a build
     with nothing to do (above) starts without loading Jinja2, Pillow and Markdown (0.3 s)."""
-    from . import images, kiosk, refs, stats
+    from . import attachments, images, kiosk, refs, stats
     from .changes import Fingerprints, PageBook
     from .content import load_library
     from .render import Renderer
@@ -152,6 +153,7 @@ def _make(site: Site, result: BuildResult, clock: _Clock, strict: bool, jobs: in
     clock.lap("images.plan")
     pictures = images.process(pictures, site.root, report, jobs)
     clock.lap("images.process")
+    files = attachments.check(library, report)
     figures = stats.compute(resolved)
     clock.lap("stats")
     renderer = Renderer(resolved, pictures, report, figures)
@@ -182,6 +184,8 @@ def _make(site: Site, result: BuildResult, clock: _Clock, strict: bool, jobs: in
         result.rendered = sum(1 for path in done if path.endswith(".html"))
         clock.lap("render")
         result.images = images.publish(pictures, site.root, tree)
+        if site.edition != "kiosk":  # the kiosk shows a QR code of each file on the web edition
+            result.attachments = attachments.publish(files, site.content_dir, tree)
         if site.assets_dir.is_dir():
             tree.copy_tree(site.assets_dir, "assets", skip=() if site.edition == "kiosk" else kiosk.KIOSK_ASSETS)
         if site.edition == "kiosk":

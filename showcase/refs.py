@@ -11,7 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from .content import BodyLink, Entry, Library, nested
+from .content import ATTACHMENT_KINDS, PICTURE_SUFFIXES, Attachment, BodyLink, Entry, Library, nested
 from .content import field_values as content_values
 from .errors import Report, did_you_mean, quote
 from .markup import slugify
@@ -53,6 +53,7 @@ class Resolved:
     taxonomies: dict = field(default_factory=dict)
     zones: list = field(default_factory=list)
     urls: dict = field(default_factory=dict)
+    attachments: dict = field(default_factory=dict)  # content path → the Attachment every link to that file shares
 
 
 def loose(key: str) -> str:
@@ -149,7 +150,7 @@ def resolve(library: Library, report: Report) -> Resolved:
     by_source.update(linkable_pages(site) if linking else {})
     for entry in linking:
         entry.link_targets = {link.href: target for link in entry.body_links
-                              if (target := _link_target(link, entry, by_source, index, report)) is not None}
+                              if (target := _link_target(link, entry, by_source, index, resolved.attachments, report)) is not None}
     for name, records in library.data.items():
         for record in records:
             source = f"content/data/{name}.yaml"
@@ -262,12 +263,16 @@ def _resolve_ref(ref: Ref, index: Index, entry, report: Report) -> Entry | None:
     return None
 
 
-def _link_target(link: BodyLink, entry: Entry, by_source: dict, index: Index, report: Report) -> Entry | str | None:
-    """What a link of a body names by its file or folder: an entry (../workers/李帅.md), or the URL of a page
-    (../data/timeline.yaml, ../workers/); None after reporting why not."""
+def _link_target(link: BodyLink, entry: Entry, by_source: dict, index: Index, attachments: dict,
+                 report: Report) -> Entry | str | Attachment | None:
+    """What a link of a body names by its file or folder: an entry (../workers/李帅.md), the URL of a page
+    (../data/timeline.yaml, ../workers/) or a file to publish (../files/方案.pdf); None after reporting why not."""
     target = by_source.get(f"content/{link.path}")
     if target is not None:
         return target
+    extension = posixpath.splitext(link.path)[1].lower()
+    if extension in ATTACHMENT_KINDS:  # whether the file is there is for attachments.check: this stage reads no files
+        return attachments.setdefault(link.path, Attachment(link.path, ATTACHMENT_KINDS[extension]))
     here = posixpath.dirname(entry.source)
     unread = any(f"content/{link.path}" in sources for sources in index.unread.values())
     if unread:
@@ -280,10 +285,12 @@ def _link_target(link: BodyLink, entry: Entry, by_source: dict, index: Index, re
     else:
         named = index.find("any", posixpath.basename(link.path))
         page = did_you_mean(f"content/{link.path}", [source for source in by_source if source.endswith(".yaml")]) if link.path.startswith("data/") else None
-        found = f"{link.place.name}里的链接{quote(link.href)}指向的不是展厅里的条目或页面，点开会找不到。"
+        found = f"{link.place.name}里的链接{quote(link.href)}指向的不是展厅里的条目、页面或能发布的文件，点开会找不到。"
         fix = (f"要链接「{named[0].title}」，就写成「{posixpath.relpath(named[0].source, here)}」；" if len({e.key for e in named}) == 1 else
                f"您是不是想写「{posixpath.relpath(page, here)}」？" if page else
-               "链接展厅里的条目，写对方文件相对本文件的路径，如 [李帅](../workers/李帅.md)；") + "链接网上的文章，写完整网址（https:// 开头）。"
+               f"要在正文里显示这张图片，在方括号前加一个感叹号：![图片说明]({link.href})；" if extension in PICTURE_SUFFIXES else
+               "链接展厅里的条目，写对方文件相对本文件的路径，如 [李帅](../workers/李帅.md)；"
+               f"附件能发布的只有 {'、'.join(ATTACHMENT_KINDS)} 文件；") + "链接网上的文章，写完整网址（https:// 开头）。"
     report.error(entry.source, link.line, link.place.link_label, found, fix)
     return None
 

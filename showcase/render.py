@@ -20,15 +20,16 @@ import sys
 import types
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import quote, urlparse
 
 import jinja2
 from jinja2.sandbox import MAX_RANGE, SandboxedEnvironment, SecurityError
 from markupsafe import Markup, escape
 
 from . import charts, kiosk
+from .attachments import file_size
 from .cache import CODE_VERSION, Reads, cache_dir, sign, verified
-from .content import Entry
+from .content import Attachment, Entry
 from .deadline import Stopped, TooBig, TooSlow, within
 from .errors import Report, did_you_mean
 from .fsutil import EncodingProblem, decode_text, write_atomic
@@ -561,16 +562,22 @@ class Renderer:
         return picture_html(picture, tag.get("alt", ""), BODY_IMAGE_SIZES, "full", "") if picture else None
 
     def _body_link(self, tag: dict, targets: dict) -> str | None:
-        """An <a> of a body with its link to a content file or folder turned into a link to its page."""
+        """An <a> of a body with its link to a content file or folder turned into a link to its page, or to
+        the published file (its kind and size shown after it; on the kiosk, the web edition's copy)."""
         href = tag.get("href", "")
         target = targets.get(href)
         if target is None:
             return None
-        if isinstance(target, Entry):
-            self._note("entries", target.key)
         place = href.partition("#")[2]
-        url = target.url if isinstance(target, Entry) else target
-        tag = {**tag, "href": ROOT + url + (f"#{place}" if place else "")}
+        if isinstance(target, Attachment):
+            address = quote(target.path)
+            url = kiosk.web_url(self.site.base_url, address) if self.site.edition == "kiosk" else ROOT + address
+            tag = {**tag, "data-file": f"{target.kind}，{file_size(target.size)}"}
+        else:
+            if isinstance(target, Entry):
+                self._note("entries", target.key)
+            url = ROOT + (target.url if isinstance(target, Entry) else target)
+        tag = {**tag, "href": url + (f"#{place}" if place else "")}
         return "<a " + " ".join(f'{name}="{escape(value)}"' for name, value in tag.items()) + ">"
 
     def _absolute(self, target) -> str:

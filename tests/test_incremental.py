@@ -103,7 +103,7 @@ def test_editing_one_body_renders_only_the_pages_that_show_it(hall, tmp_path):
 
 @pytest.mark.parametrize("change", [
     "rename_title", "rename_file", "delete_worker", "add_worker", "template", "site_yaml", "field_type",
-    "data_file", "asset", "photo", "body_photo", "body_link", "reference", "computed_figure",
+    "data_file", "asset", "photo", "body_photo", "body_link", "attachment", "reference", "computed_figure",
 ])
 def test_every_kind_of_change_gives_the_clean_output(hall, tmp_path, change):
     root, out = hall
@@ -144,6 +144,14 @@ def test_every_kind_of_change_gives_the_clean_output(hall, tmp_path, change):
         build(root, out)
         assert 'href="../../workers/zhang-xianzhi/"' in (out / "studios/aizy-studio/index.html").read_text(encoding="utf-8")
         edit(root, "content/workers/张先志.md", "slug: zhang-xianzhi", "slug: zhang-xz")
+    elif change == "attachment":  # a studio's body links a PDF; then the PDF is replaced by a larger one
+        write_files(root, {"content/files/方案.pdf": "%PDF-1.4 第一版"})
+        text = (root / "content/studios/aizy-studio.md").read_text(encoding="utf-8")
+        (root / "content/studios/aizy-studio.md").write_text(text + "\n全文见[方案](../files/方案.pdf)。\n", encoding="utf-8")
+        settle(root)
+        build(root, out)
+        assert 'data-file="PDF，1 KB"' in (out / "studios/aizy-studio/index.html").read_text(encoding="utf-8")
+        write_files(root, {"content/files/方案.pdf": "%PDF-1.4 第二版" + "正文" * 200_000})
     elif change == "reference":
         edit(root, "content/studios/aizy-studio.md", "leader: ai-ziyang", "leader: zhang-xianzhi")
     elif change == "computed_figure":  # only the stats (数据 page, home band) read it besides the studio page

@@ -70,7 +70,7 @@ def test_an_editors_passing_temporary_file_is_ignored(preview):
 @pytest.mark.parametrize("change", [
     "title", "slug", "reference", "region", "skill_level", "photo_field", "date", "unknown_field",
     "yaml_mistake", "new_file", "deleted_file", "data_file", "template", "site_yaml", "image", "lines_move",
-    "new_link", "new_picture",
+    "new_link", "new_picture", "attachment",
 ])
 def test_anything_but_a_text_edit_is_left_to_the_build(preview, change):
     root, out, state = preview
@@ -104,6 +104,8 @@ def test_anything_but_a_text_edit_is_left_to_the_build(preview, change):
         saved = save(root, "templates/partials/card.html", '<h3 class="card-title">', '<h3 class="card-title x">')
     elif change == "site_yaml":
         saved = save(root, "site.yaml", "title: 产改成果展厅", "title: 新的展厅名称")
+    elif change == "attachment":  # a file a body may link, deleted (its size and copy are the build's)
+        saved = str(root / "content/files/方案.pdf")
     else:  # an image the content uses
         from PIL import Image
         Image.new("RGB", (300, 400), (20, 90, 160)).save(root / "content/workers/images/ai-ziyang.jpg", "JPEG")

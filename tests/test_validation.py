@@ -588,9 +588,9 @@ def test_a_link_in_the_body_to_a_data_file_a_folder_or_content_itself_leads_to_i
 @pytest.mark.parametrize("written, found, fix", [
     ("../workers/艾子羊.md", "正文里的链接「../workers/艾子羊.md」指向的 content/workers/艾子羊.md 不存在。",
      "您是不是想写「../workers/艾子洋.md」？写对方条目文件相对本文件的路径"),
-    ("艾子洋", "正文里的链接「艾子洋」指向的不是展厅里的条目或页面，点开会找不到。", "要链接「艾子洋」，就写成「../workers/艾子洋.md」；"),
-    ("../workers/images/a.jpg", "指向的不是展厅里的条目或页面", "链接展厅里的条目，写对方文件相对本文件的路径，如 [李帅](../workers/李帅.md)；"),
-    ("../data/timeline.yml", "指向的不是展厅里的条目或页面", "您是不是想写「../data/timeline.yaml」？"),
+    ("艾子洋", "正文里的链接「艾子洋」指向的不是展厅里的条目、页面或能发布的文件，点开会找不到。", "要链接「艾子洋」，就写成「../workers/艾子洋.md」；"),
+    ("../pages/about.html", "指向的不是展厅里的条目、页面或能发布的文件", "链接展厅里的条目，写对方文件相对本文件的路径，如 [李帅](../workers/李帅.md)；"),
+    ("../data/timeline.yml", "指向的不是展厅里的条目、页面或能发布的文件", "您是不是想写「../data/timeline.yaml」？"),
     ("../../../etc/passwd", "正文里的链接「../../../etc/passwd」指向 content 文件夹以外。", "写完整网址（https:// 开头）"),
 ])
 def test_a_link_in_the_body_that_leads_nowhere_is_named_at_its_line(capsys, site, written, found, fix):
