@@ -12,6 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
+from urllib.parse import unquote
 
 from .errors import Report, close_matches, did_you_mean, quote, sharing_characters, suggest
 from .yamldoc import YList, YMap
@@ -201,9 +202,10 @@ PATH_SLIPS = str.maketrans({"／": "/", "＼": "/", "．": "."})  # typed with a
 def content_path(raw: str, base_dir: str) -> str | None:
     """Content-relative path of a file (a picture, a linked entry) written relative to its entry (or / for content/).
 
-    The name is kept as written: 李帅（右）.jpg is a file name, not a slip to correct.
+    The name is kept as written: 李帅（右）.jpg is a file name, not a slip to correct; a name written
+    as a web address writes it (李%20帅.jpg, as VS Code completes a path with a space, is 李 帅.jpg).
     """
-    raw = unicodedata.normalize("NFC", raw).strip().translate(PATH_SLIPS).replace("\\", "/")
+    raw = unicodedata.normalize("NFC", unquote(raw) if "%" in raw else raw).strip().translate(PATH_SLIPS).replace("\\", "/")
     if not raw or "\x00" in raw or re.match(r"^[a-zA-Z]:", raw) or "://" in raw:
         return None
     joined = raw.lstrip("/") if raw.startswith("/") else posixpath.join(base_dir, raw)

@@ -89,6 +89,8 @@ def test_parse_number(text, expected):
     ("images／李帅．jpg", "workers", "workers/images/李帅.jpg"),  # a slash and a dot typed in Chinese are slips
     ("images/e\u0301.jpg", "workers", "workers/images/\u00e9.jpg"),  # composed (NFC), as Windows writes names
     ("  images/a.jpg ", "workers", "workers/images/a.jpg"),
+    ("images/%E6%9D%8E%20%E5%B8%85.jpg", "workers", "workers/images/李 帅.jpg"),  # written as a web address (VS Code)
+    ("..%2F..%2Fetc%2Fpasswd", "workers", None),  # an encoded way out is still a way out
 ])
 def test_content_path(raw, base, expected):
     assert content_path(raw, base) == expected
