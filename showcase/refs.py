@@ -326,14 +326,25 @@ def _terms(library: Library, taxonomy, claims: dict, report: Report) -> list[Ter
 
 
 SPELLING_NOISE = re.compile(r"[\s\"'“”‘’「」『』·・]")  # what two ways of writing one term may differ in
+PROVINCE_CITY = re.compile(r"(?<=.)[省市]|(?:获得者|称号)$")  # 吉林省长春市 is 吉林长春; 全国劳动模范称号 is 全国劳动模范
+SHORT_FORMS = (("劳模", "劳动模范"),)  # 全国劳模 is 全国劳动模范
+
+
+def spelling_key(name: str) -> str:
+    """What two ways of writing one term share: no spaces, quotes or middle dots, half-width, lower case,
+    short forms written out, 省 and 市 after a name and a closing 获得者 or 称号 left out."""
+    key = SPELLING_NOISE.sub("", loose(name))
+    for short, full in SHORT_FORMS:
+        key = key.replace(short, full)
+    return PROVINCE_CITY.sub("", key)
 
 
 def _warn_of_spellings(terms: dict[str, Term], taxonomy, report: Report) -> None:
-    """Warn where one term is written two ways that differ only in spaces, quotes, width or case (吉林 长春, 吉林长春):
+    """Warn where one term seems written two ways (吉林 长春, 吉林长春, 吉林省长春市; 全国劳模, 全国劳动模范):
     each way would get a page of its own.  The way most entries write it is the one to keep."""
     groups: dict[str, list[Term]] = {}
     for term in terms.values():
-        groups.setdefault(SPELLING_NOISE.sub("", loose(term.name)), []).append(term)
+        groups.setdefault(spelling_key(term.name), []).append(term)
     field_name = taxonomy.field.split(".")[0]  # honours.name is written under honours
     for group in groups.values():
         kept = max(group, key=lambda term: len(term.entries))
@@ -342,8 +353,8 @@ def _warn_of_spellings(terms: dict[str, Term], taxonomy, report: Report) -> None
                 continue
             for entry in term.entries:
                 report.warn(entry.source, entry.lines.get(field_name, 0), "",
-                            f"{taxonomy.label}「{term.name}」和别的文件里的「{kept.name}」只差空格、引号、全角半角或大小写，会分成两个{taxonomy.label}页面。",
-                            f"统一写成「{kept.name}」（{len(kept.entries)} 个条目这样写）。")
+                            f"{taxonomy.label}「{term.name}」和别的文件里的「{kept.name}」像是一个{taxonomy.label}的两种写法，会分成两个{taxonomy.label}页面。",
+                            f"是同一个的话，统一写成「{kept.name}」（{len(kept.entries)} 个条目这样写）。")
 
 
 def _zone(library: Library, index: Index, zone, report: Report) -> ZoneView:

@@ -14,7 +14,7 @@ import jinja2.defaults
 import pytest
 
 import sitekit
-from showcase import cli, pipeline, render
+from showcase import cli, pipeline, refs, render
 from showcase.errors import Report, close_matches, did_you_mean, sharing_characters
 from sitekit import ENTERPRISE, STUDIO, WORKER, problems, run, snapshot, worker, write
 
@@ -490,13 +490,29 @@ def test_a_file_in_the_wrong_folder_is_told_where_it_belongs(capsys, site):
 def test_one_term_written_two_ways_is_a_warning_at_the_rarer_way(capsys, site):
     write(site, "content/workers/b.md", worker(slug="b", name="别人", region="吉林长春"))
     write(site, "content/workers/c.md", worker(slug="c", name="另一人", region="吉林 长春"))
-    write(site, "content/workers/d.md", worker(slug="d", name="第三人", region="吉林省长春市"))  # another place: no warning
+    write(site, "content/workers/d.md", worker(slug="d", name="第三人", region="吉林省长春市"))
+    write(site, "content/workers/e.md", worker(slug="e", name="第四人", region="吉林四平"))  # another place: no warning
     code, _, err = run(capsys, site, "--output", str(site / "out"))
     assert code == 0, err
     line = worker().split("\n").index("region: 吉林长春") + 1
-    assert (f"[警告] content/workers/c.md 第 {line} 行\n   问题：地区「吉林 长春」和别的文件里的「吉林长春」只差空格、引号、全角半角或大小写，"
-            "会分成两个地区页面。\n   改法：统一写成「吉林长春」（3 个条目这样写）。") in err  # 艾子洋, b and the enterprise
-    assert err.count("[警告]") == 1
+    for source, written in (("c", "吉林 长春"), ("d", "吉林省长春市")):
+        assert (f"[警告] content/workers/{source}.md 第 {line} 行\n   问题：地区「{written}」和别的文件里的「吉林长春」像是一个地区的两种写法，"
+                "会分成两个地区页面。\n   改法：是同一个的话，统一写成「吉林长春」（3 个条目这样写）。") in err  # 艾子洋, b and the enterprise
+    assert err.count("[警告]") == 2
+
+
+@pytest.mark.parametrize("one, other, same", [
+    ("全国劳模", "全国劳动模范", True),
+    ("全国劳动模范称号", "全国劳动模范", True),
+    ("全国五一劳动奖章获得者", "全国“五一”劳动奖章", True),
+    ("重庆市", "重庆", True),
+    ("ＡＢＣ 班组", "abc班组", True),
+    ("省劳动模范", "劳动模范", False),  # 省 first is the honour's level, not a place's suffix
+    ("全国劳动模范", "全国先进工作者", False),
+    ("吉林长春", "吉林四平", False),
+])
+def test_two_ways_of_writing_one_term_share_a_spelling_key(one, other, same):
+    assert (refs.spelling_key(one) == refs.spelling_key(other)) is same
 
 
 def test_a_copy_with_its_own_url_is_a_warning(capsys, site):
