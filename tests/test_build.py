@@ -171,13 +171,19 @@ def _competition_project(make_project, tiny_hall, rules: str) -> Path:
     return root
 
 
-def test_pictures_and_links_in_a_markdown_field_work_like_the_bodys(make_project, tiny_hall, build_project):
-    rules = "  先初赛，再决赛。\n\n  ![艾子洋在决赛现场](../workers/images/ai-ziyang.jpg)\n\n  冠军是[艾子洋](../workers/艾子洋.md)。\n"
-    out = build_project(_competition_project(make_project, tiny_hall, rules))
+def test_pictures_links_and_files_in_a_markdown_field_work_like_the_bodys(make_project, tiny_hall, build_project):
+    rules = ("  先初赛，再决赛。\n\n  ![艾子洋在决赛现场](../workers/images/ai-ziyang.jpg)\n\n"
+             "  冠军是[艾子洋](../workers/艾子洋.md)，见[成绩表](../files/成绩.xlsx)。\n")
+    root = _competition_project(make_project, tiny_hall, rules)
+    (root / "content/files").mkdir()
+    (root / "content/files/成绩.xlsx").write_bytes(b"PK\x03\x04" + bytes(5000))
+    out = build_project(root)
     page = (out / "competitions/hongqibei/index.html").read_text(encoding="utf-8")
     assert '<picture>' in page.split('class="rules"')[1] and 'alt="艾子洋在决赛现场"' in page
     assert "../workers/images/ai-ziyang.jpg" not in page  # the web copies, not the photo with its metadata
-    assert '冠军是<a href="../../workers/ai-ziyang/">艾子洋</a>。' in page
+    assert ('冠军是<a href="../../workers/ai-ziyang/">艾子洋</a>，'
+            '见<a href="../../files/%E6%88%90%E7%BB%A9.xlsx" data-file="Excel，5 KB">成绩表</a>。') in page
+    assert (out / "files/成绩.xlsx").read_bytes() == b"PK\x03\x04" + bytes(5000)
 
 
 def test_a_picture_without_description_in_a_markdown_field_is_named_at_its_line(make_project, tiny_hall):
