@@ -1,6 +1,6 @@
 """Live edits for the preview: apply a saved text edit to the last build in memory.
 
-The preview keeps its last full build's state (pipeline.BuildState). When every file saved since is
+The preview keeps its last full build's state (pipeline.BuildState).  When every file saved since is
 an entry file that already existed, and the edit changed only the body or text and Markdown fields
 that nothing else is arranged by — not the title, slug, references, images, a picture or link added
 to the text, choices, numbers, dates, or the fields of taxonomies, facets, charts, sorting or

@@ -154,6 +154,7 @@ def _make(site: Site, result: BuildResult, clock: _Clock, strict: bool, jobs: in
     pictures = images.process(pictures, site.root, report, jobs)
     clock.lap("images.process")
     files = attachments.check(library, report)
+    clock.lap("attachments")
     figures = stats.compute(resolved)
     clock.lap("stats")
     renderer = Renderer(resolved, pictures, report, figures)

@@ -326,7 +326,7 @@ def _terms(library: Library, taxonomy, claims: dict, report: Report) -> list[Ter
 
 
 SPELLING_NOISE = re.compile(r"[\s\"'“”‘’「」『』·・]")  # what two ways of writing one term may differ in
-PROVINCE_CITY = re.compile(r"(?<=.)[省市]|(?:获得者|称号)$")  # 吉林省长春市 is 吉林长春; 全国劳动模范称号 is 全国劳动模范
+OPTIONAL_PARTS = re.compile(r"(?<=.)[省市]|(?:获得者|称号)$")  # a term written with or without them is one: 吉林省长春市 is 吉林长春, 全国劳动模范称号 is 全国劳动模范
 SHORT_FORMS = (("劳模", "劳动模范"),)  # 全国劳模 is 全国劳动模范
 
 
@@ -336,7 +336,7 @@ def spelling_key(name: str) -> str:
     key = SPELLING_NOISE.sub("", loose(name))
     for short, full in SHORT_FORMS:
         key = key.replace(short, full)
-    return PROVINCE_CITY.sub("", key)
+    return OPTIONAL_PARTS.sub("", key)
 
 
 def _warn_of_spellings(terms: dict[str, Term], taxonomy, report: Report) -> None:
