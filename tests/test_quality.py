@@ -246,6 +246,28 @@ def test_phone_cards_set_their_text_beside_the_picture(demo_site, served, chromi
         context.close()
 
 
+@pytest.mark.parametrize("relative, current", [("workers/index.html", "劳模工匠"), ("regions/index.html", "地区"),
+                                               ("industries/index.html", "行业")])
+def test_phone_navigation_is_one_row_showing_the_current_item(demo_site, served, chromium, relative, current):
+    """On a 360 px phone the navigation is one row that scrolls sideways, and the page's own item is in view."""
+    base = served(demo_site)
+    context = chromium.new_context(viewport={"width": 360, "height": 800}, locale="zh-CN")
+    try:
+        page = context.new_page()
+        page.goto(page_url(base, relative), wait_until="load")
+        items = page.evaluate("""() => [...document.querySelectorAll('.nav a')].map(a => {
+            const box = a.getBoundingClientRect();
+            return {text: a.textContent.trim(), top: Math.round(box.top), left: box.left, right: box.right,
+                    current: a.hasAttribute('aria-current')};
+        })""")
+        assert len({item["top"] for item in items}) == 1, f"navigation rows: {sorted({item['top'] for item in items})}"
+        shown = [item for item in items if item["current"]]
+        assert [item["text"] for item in shown] == [current]
+        assert 0 <= shown[0]["left"] and shown[0]["right"] <= 360, f"{current} is off screen: {shown[0]}"
+    finally:
+        context.close()
+
+
 def test_no_off_site_resources_in_files(demo_site):
     """No stylesheet, script, image or font in the built HTML/CSS comes from another site (links to articles may)."""
     found = []
