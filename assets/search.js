@@ -3,7 +3,8 @@
  * names (script tags, so it works from file://).  Until a shard is in, its entries are matched on
  * their titles only.
  * The same rules as showcase/search.py (tests prove both give identical results):
- * every word of the query must occur in the entry's normalised text; exact-title hits first,
+ * every word of the query must occur in the entry's normalised text, or, a word of letters, spell its
+ * title in pinyin (aiziyang, ziyang, azy → 艾子洋); exact-title hits first,
  * then more words in the title (a shorter such title first), then more occurrences, then the site's own order.  Facets are
  * disjunctive: values of one facet are alternatives, facets combine, and a facet's counts
  * ignore its own selection.  Plain JavaScript, no library, no network. */
@@ -49,6 +50,30 @@
     return entry[3] || entryTitle(entry);
   }
 
+  var PINYIN_WORD = /^[a-z]{2,}$/;
+  var spellings = new WeakMap();
+
+  /** The title's pinyin from each syllable on, and its initials (worked out once). */
+  function entrySpelling(entry) {
+    var spelling = spellings.get(entry);
+    if (spelling === undefined) {
+      var syllables = entry[7] ? entry[7].split(' ') : [];
+      spelling = {from: syllables.map(function (s, start) { return syllables.slice(start).join(''); }),
+                  initials: syllables.map(function (s) { return s.charAt(0); }).join('')};
+      spellings.set(entry, spelling);
+    }
+    return spelling;
+  }
+
+  /** True when word is letters that spell the title in pinyin from one of its syllables on (aiziyang,
+   *  ziyang, aiziy) or that are a run of its initials (azy, zy): what a visitor types without choosing characters. */
+  function pinyinHit(entry, word) {
+    if (!entry[7] || !PINYIN_WORD.test(word)) return false;
+    var spelling = entrySpelling(entry);
+    if (spelling.initials.indexOf(word) >= 0 || entry[5].toLowerCase().indexOf(word) >= 0) return true;
+    return spelling.from.some(function (rest) { return rest.lastIndexOf(word, 0) === 0; });
+  }
+
   /** How many times word occurs in text, without overlaps. */
   function occurrences(text, word) {
     var count = 0;
@@ -56,16 +81,17 @@
     return count;
   }
 
-  /** Sort key parts: exact title, words in the title, a shorter such title, occurrences. */
+  /** Sort key parts: exact title, words in the title (or its pinyin), a shorter such title, occurrences. */
   function rank(entry, words) {
     var title = entryTitle(entry);
     var inTitle = 0;
     var total = 0;
     for (var i = 0; i < words.length; i++) {
-      if (title.indexOf(words[i]) >= 0) inTitle++;
+      if (title.indexOf(words[i]) >= 0 || pinyinHit(entry, words[i])) inTitle++;
       total += occurrences(entryText(entry), words[i]);
     }
-    return [title === words.join(' ') ? 0 : 1, -inTitle, inTitle ? title.length : 0, -total];
+    var exact = title === words.join(' ') || (!!entry[7] && words.join('') === entry[7].replace(/ /g, ''));
+    return [exact ? 0 : 1, -inTitle, inTitle ? title.length : 0, -total];
   }
 
   /** (facet slot, wanted value numbers) for each facet the filters name; unknown values match nothing. */
@@ -97,7 +123,7 @@
       if (letters && entry[5].lastIndexOf(letters, 0) !== 0) continue;
       var all = true;
       var text = words.length ? entryText(entry) : '';
-      for (var w = 0; w < words.length && all; w++) all = text.indexOf(words[w]) >= 0;
+      for (var w = 0; w < words.length && all; w++) all = text.indexOf(words[w]) >= 0 || pinyinHit(entry, words[w]);
       if (!all) continue;
       var misses = [];
       for (var c = 0; c < chosen.length; c++) {

@@ -34,31 +34,30 @@ FENCE_LIKE = re.compile(rf"^\s*[{DASHES}]{{2,}}\s*$")
 PARALLEL_THRESHOLD = 400
 
 
-KNOWN_PINYIN: dict[str, str] = {}  # character → pinyin, learnt from cached entries (learn_pinyin)
-
-
-def _char_pinyin(char: str) -> str:
-    """The pinyin of one character (the character itself when it has none)."""
-    if char.isascii():
-        return char.lower()
-    found = KNOWN_PINYIN.get(char)
-    if found is None:
-        from pypinyin import lazy_pinyin  # 55 MB: loaded in the parse workers, not in the renderers
-
-        found = KNOWN_PINYIN[char] = lazy_pinyin(char)[0]
-    return found
+KNOWN_PINYIN: dict[str, list[str]] = {}  # title → its pinyin, learnt from cached entries (learn_pinyin)
+HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
 def learn_pinyin(entries) -> None:
     """Remember the pinyin and slugs cached entries carry, so re-reading a few files needs no pypinyin (0.5 s to load)."""
     for entry in entries:
-        KNOWN_PINYIN.update(zip(entry.title, entry.sort_key[0]))
+        KNOWN_PINYIN[entry.title] = entry.sort_key[0]
         KNOWN_SLUGS.update(entry.slugs)
 
 
 def pinyin_key(text: str) -> list[str]:
-    """A sort key that orders Chinese titles by pinyin, character by character."""
-    return [_char_pinyin(char) for char in text]
+    """The pinyin of each character of a title, read as words (长春 → chang chun, not zhang); any other
+    character as it is, ASCII in lower case.  It orders titles and spells them for search."""
+    known = KNOWN_PINYIN.get(text)
+    if known is None:
+        known = [char.lower() for char in text]
+        if HAN.search(text):
+            from pypinyin import Style, pinyin  # 55 MB: loaded in the parse workers, not in the renderers
+
+            read = [item[0].lower() for item in pinyin(text, style=Style.NORMAL, errors=list)]
+            known = read if len(read) == len(text) else known
+        KNOWN_PINYIN[text] = known
+    return known
 
 
 _MARKDOWN: dict[bool, Renderer] = {}

@@ -1,13 +1,14 @@
 """Search: the index the browser loads (search-index.js) and the same matching in Python.
 
 ``build_index`` turns the resolved library into plain data: per entry its URL, title,
-collection, facet values, pinyin initials, card picture and its text normalised by
+collection, facet values, pinyin initials, card picture, the title's pinyin and its text normalised by
 ``normalise``.  ``index_files`` writes that as scripts — a core of everything but the texts, and
 the texts in shards the page loads on the first query with words — so the search page works from
 a folder (file://) with no server and a big hall's page opens without its whole text.  ``search`` is the matcher; assets/search.js is the same
 matcher for the browser, and tests prove both give identical results.
 
-Matching is an exact substring search over normalised text: every word of the query must occur;
+Matching is an exact substring search over normalised text: every word of the query must occur
+(a word of letters may instead spell the title in pinyin: aiziyang, ziyang or azy find 艾子洋);
 results rank exact-title hits first, then entries whose title holds more of the words (a
 shorter such title first: 子洋 finds the worker 艾子洋 before his studio), then by how often the words occur, then in the site's own order (collection, then pinyin).  Facets are
 disjunctive: values of one facet are alternatives, facets combine, and each facet's counts ignore
@@ -38,6 +39,7 @@ SEARCH_PAGE = "search/index.html"
 TEXT_TYPES = ("text", "markdown", "enum", "ref")
 MAX_QUERY = 200
 MAX_WORDS = 10
+PINYIN_WORD = re.compile(r"[a-z]{2,}")
 
 
 def query_words(query: str) -> list[str]:
@@ -61,6 +63,22 @@ def entry_initials(entry: Entry, override: str) -> str:
         return str(written)
     syllables = entry.sort_key[0]  # pinyin per character, worked out by the parse workers
     return clean_initials("".join(s[:1] for s in syllables if s[:1].isascii()))
+
+
+def entry_pinyin(entry: Entry) -> str:
+    """The pinyin of the title's Chinese characters, a space between syllables (艾子洋 → "ai zi yang")."""
+    return " ".join(s for c, s in zip(entry.title, entry.sort_key[0]) if s != c and PINYIN_WORD.fullmatch(s))
+
+
+def pinyin_hit(entry: list, word: str) -> bool:
+    """True when word is letters that spell the title in pinyin from one of its syllables on (aiziyang,
+    ziyang, aiziy) or that are a run of its initials (azy, zy): what a visitor types without choosing characters."""
+    if not entry[7] or not PINYIN_WORD.fullmatch(word):
+        return False
+    syllables = entry[7].split(" ")
+    if word in "".join(s[0] for s in syllables) or word in entry[5].lower():
+        return True
+    return any("".join(syllables[start:]).startswith(word) for start in range(len(syllables)))
 
 
 def default_fields(collection: Collection) -> list[str]:
@@ -142,7 +160,8 @@ def build_index(resolved: Resolved, pictures: dict) -> dict:
                 found = field_values(entry.data, facet.field) if collection.name in facet.collections else []
                 values.append(_value_numbers(found, facets[slot]["values"], positions[slot]))
             entries.append([entry.url, entry.title, number, entry_text(entry, paths), values,
-                            entry_initials(entry, options.initials), _picture(entry, collection, pictures)])
+                            entry_initials(entry, options.initials), _picture(entry, collection, pictures),
+                            entry_pinyin(entry)])
             entry.body_words = None
     return {"version": 1, "facets": facets, "entries": entries}
 
@@ -284,7 +303,8 @@ def search(index: dict, query: str = "", filters: dict | None = None, initials: 
     facets = index["facets"]
     entries = index["entries"]
     chosen = _chosen(facets, filters or {})
-    base = [n for n, e in enumerate(entries) if e[5].startswith(letters) and all(w in e[3] for w in words)]
+    base = [n for n, e in enumerate(entries)
+            if e[5].startswith(letters) and all(w in e[3] or pinyin_hit(e, w) for w in words)]
     counts = [[0] * len(f["values"]) for f in facets]
     shown = []
     for n in base:
@@ -314,9 +334,10 @@ def _chosen(facets: list, filters: dict) -> list[tuple[int, set]]:
 
 
 def _rank(entry: list, words: list[str]) -> tuple:
-    """Sort key: exact title first, then more words in the title, then a shorter such title, then more occurrences."""
+    """Sort key: exact title first, then more words in the title (or its pinyin), then a shorter such title,
+    then more occurrences."""
     title = normalise(entry[1])
-    exact = title == " ".join(words)
-    in_title = sum(1 for w in words if w in title)
+    exact = " ".join(words) == title or bool(entry[7]) and "".join(words) == entry[7].replace(" ", "")
+    in_title = sum(1 for w in words if w in title or pinyin_hit(entry, w))
     occurrences = sum(entry[3].count(w) for w in words)
     return (not exact, -in_title, len(title) if in_title else 0, -occurrences)

@@ -14,6 +14,7 @@ import pytest
 
 from conftest import REPO, run_build
 from showcase import search as search_module
+from showcase.content import pinyin_key
 from showcase.search import INDEX_GLOBAL, IndexFiles, clean_initials, index_files, normalise, query_words, read_index, search
 
 
@@ -55,6 +56,18 @@ def test_query_words_split_on_any_space_and_drop_repeats():
     assert len(query_words(" ".join(str(n) for n in range(50)))) == 10
 
 
+@pytest.mark.parametrize("title, expected", [
+    ("艾子洋", ["ai", "zi", "yang"]),
+    ("长春", ["chang", "chun"]),        # read as a word: not zhang, as 长 alone reads
+    ("重庆", ["chong", "qing"]),        # not zhong
+    ("银行", ["yin", "hang"]),
+    ("5G班组（一）", ["5", "g", "ban", "zu", "（", "yi", "）"]),  # one item per character
+    ("LED", ["l", "e", "d"]),
+])
+def test_titles_are_spelt_in_pinyin_as_words(title, expected):
+    assert pinyin_key(title) == expected
+
+
 def test_clean_initials():
     assert clean_initials("a z-y") == "AZY"
     assert clean_initials("ＡＺＹ") == "AZY"
@@ -68,10 +81,10 @@ INDEX = {
         {"name": "honour", "label": "荣誉", "values": ["全国劳动模范", "全国五一劳动奖章"]},
     ],
     "entries": [
-        ["workers/a/", "艾子洋", 0, "艾子洋 调试技师 吉林长春 工作室", [[0], [0], [1]], "AZY", None],
-        ["workers/b/", "张毅", 0, "张毅 电力 重庆 劳模 劳模 工作室 工作室", [[0], [1], [0, 1]], "ZY", None],
-        ["studios/c/", "张毅劳模创新工作室", 1, "张毅劳模创新工作室 重庆 张毅", [[1], [1], []], "ZYLMCXGZS", None],
-        ["studios/d/", "调试工作室", 1, "调试工作室 吉林长春 艾子洋 艾子洋 艾子洋", [[1], [0], []], "TSGZS", None],
+        ["workers/a/", "艾子洋", 0, "艾子洋 调试技师 吉林长春 工作室", [[0], [0], [1]], "AZY", None, "ai zi yang"],
+        ["workers/b/", "张毅", 0, "张毅 电力 重庆 劳模 劳模 工作室 工作室", [[0], [1], [0, 1]], "ZY", None, "zhang yi"],
+        ["studios/c/", "张毅劳模创新工作室", 1, "张毅劳模创新工作室 重庆 张毅", [[1], [1], []], "ZYLMCXGZS", None, "zhang yi lao mo chuang xin gong zuo shi"],
+        ["studios/d/", "调试工作室", 1, "调试工作室 吉林长春 艾子洋 艾子洋 艾子洋", [[1], [0], []], "TSGZS", None, "tiao shi gong zuo shi"],
     ],
 }
 
@@ -113,6 +126,24 @@ def test_initials_match_a_prefix():
     assert search(INDEX, "", initials="zy").urls == ["workers/b/", "studios/c/"]
     assert search(INDEX, "", initials="AZY").urls == ["workers/a/"]
     assert search(INDEX, "", initials="AZYX").urls == []
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("aiziyang", ["workers/a/"]),                       # the whole name, no characters chosen
+    ("ziyang", ["workers/a/"]),                         # from a syllable on
+    ("aiziy", ["workers/a/"]),                          # still typing the last syllable
+    ("azy", ["workers/a/"]),                            # initials
+    ("zy", ["workers/b/", "workers/a/", "studios/c/"]),  # a run of initials: the shorter title first
+    ("zhangyi", ["workers/b/", "studios/c/"]),          # exact spelling of 张毅 first
+    ("zhangyi gongzuoshi", ["studios/c/"]),             # every word must match
+    ("zhangyi 重庆", ["workers/b/", "studios/c/"]),      # pinyin and characters together
+    ("iziyang", []),                                    # not from a syllable's start
+    ("a", []),                                          # one letter is too little to mean a name
+    ("yang", ["workers/a/"]),
+    ("zhuang", []),
+])
+def test_letters_find_a_title_by_its_pinyin(query, expected):
+    assert search(INDEX, query).urls == expected
 
 
 def test_texts_go_into_shards_of_one_collection_that_read_back_whole(tmp_path, monkeypatch):
@@ -266,6 +297,7 @@ QUERIES = [
     ("", {}, ""), ("", {"region": ["重庆"]}, ""), ("工作室", {"collection": ["studios"]}, ""),
     ("劳动", {"region": ["重庆", "浙江宁波"], "collection": ["workers"]}, ""), ("", {"honour": ["全国五一劳动奖章"]}, ""),
     ("", {}, "Z"), ("", {}, "azy"), ("", {"collection": ["workers"]}, "Z"), ("调试", {}, "A"),
+    ("aiziyang", {}, ""), ("zy", {}, ""), ("changchun", {}, ""), ("gw 宁波", {}, ""), ("Zhang", {"collection": ["workers"]}, ""),
 ]
 
 
@@ -358,6 +390,14 @@ def test_facets_filter_with_counts_and_the_url_keeps_the_state(search_page, demo
     page.goto(base + "search/?region=" + quote("重庆"), wait_until="load")  # browse by facet, no query
     assert result_titles(page) == titles(demo_index, search(demo_index, "", {"region": ["重庆"]}).urls)
     assert page.locator("input[name=region][value='重庆']").is_checked()
+
+
+def test_pinyin_typed_without_choosing_characters_finds_the_name(search_page):
+    """A visitor whose input method sent the letters (aiziyang, or the initials azy) still finds 艾子洋 first."""
+    base, page = search_page
+    for letters in ("aiziyang", "azy", "Ai Zi Yang"):
+        page.goto(base + "search/?q=" + quote(letters), wait_until="load")
+        assert result_titles(page)[:2] == ["艾子洋", "艾子洋领衔的国家级技能大师工作室"], letters
 
 
 def test_no_result_message(search_page):
