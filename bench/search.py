@@ -4,7 +4,7 @@ Usage: python bench/search.py [--sizes 1000 10000] [--repeats 15] [--keep DIR]
 
 Builds each hall (bench/build.py's generator: N workers, N/10 studios, N/20 enterprises, bodies of
 about 800 characters), then prints the size raw and gzipped (level 6, what a static host typically
-serves) of search-index.js — the core the search page loads at once: names, facets, initials,
+serves) of search-index.js — the core the search page loads at once: names, facets, initials, title pinyin,
 pictures — and of the text shards (search/text-*.js) it loads on the first query with words; the
 time until the search page's load event (core read and parsed from file://), the time from the
 first query to full-text results (every shard read and parsed), and the median and slowest time
@@ -27,7 +27,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from build import REPO, make_hall  # noqa: E402  (bench/build.py's generator)
 
-QUERIES = ["工作室", "技能", "王伟", "伟", "吉林长春", "劳动模范", "创新 成果", "高级技师 电网 检修", "没有这个词", "示范企业00012"]
+QUERIES = ["工作室", "技能", "王伟", "伟", "吉林长春", "劳动模范", "创新 成果", "高级技师 电网 检修", "没有这个词", "示范企业00012",
+           "wangwei", "zy"]  # the last two: letters typed without choosing characters (pinyin, initials)
 FILTERS = [{}, {"region": ["浙江宁波"]}, {"collection": ["workers"], "honour": ["全国劳动模范"]}]
 TIMING_JS = """([queries, filters, repeats]) => {
     const index = window.SHOWCASE_SEARCH_INDEX;
