@@ -39,7 +39,8 @@ SEARCH_PAGE = "search/index.html"
 TEXT_TYPES = ("text", "markdown", "enum", "ref")
 MAX_QUERY = 200
 MAX_WORDS = 10
-PINYIN_WORD = re.compile(r"[a-z]{2,}")
+PINYIN_WORD = re.compile(r"[a-z]{2,}")  # a query word that may be pinyin: one letter would match too much
+SYLLABLE = re.compile(r"[a-z]+")  # ü is written v, as input methods type it
 
 
 def query_words(query: str) -> list[str]:
@@ -67,7 +68,7 @@ def entry_initials(entry: Entry, override: str) -> str:
 
 def entry_pinyin(entry: Entry) -> str:
     """The pinyin of the title's Chinese characters, a space between syllables (艾子洋 → "ai zi yang")."""
-    return " ".join(s for c, s in zip(entry.title, entry.sort_key[0]) if s != c and PINYIN_WORD.fullmatch(s))
+    return " ".join(s for c, s in zip(entry.title, entry.sort_key[0]) if not c.isascii() and SYLLABLE.fullmatch(s))
 
 
 def pinyin_hit(entry: list, word: str) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import quote
 
 import pytest
@@ -66,6 +67,17 @@ def test_query_words_split_on_any_space_and_drop_repeats():
 ])
 def test_titles_are_spelt_in_pinyin_as_words(title, expected):
     assert pinyin_key(title) == expected
+
+
+@pytest.mark.parametrize("title, expected", [
+    ("艾子洋", "ai zi yang"),
+    ("阿A鹅绿", "a e lv"),                        # one-letter syllables kept, Latin letters left to the text, ü as v
+    ("国网宁波（出站站）", "guo wang ning bo chu zhan zhan"),
+    ("LED", ""),
+])
+def test_the_index_spells_only_the_chinese_characters(title, expected):
+    entry = SimpleNamespace(title=title, sort_key=(pinyin_key(title), title, ""))
+    assert search_module.entry_pinyin(entry) == expected
 
 
 def test_clean_initials():
