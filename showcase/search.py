@@ -41,6 +41,7 @@ MAX_QUERY = 200
 MAX_WORDS = 10
 PINYIN_WORD = re.compile(r"[a-z]{2,}")  # a query word that may be pinyin: one letter would match too much
 SYLLABLE = re.compile(r"[a-z]+")  # ü is written v, as input methods type it
+MAX_SYLLABLES = 40  # a visitor types no more of a title; a longer one would cost its square in every query
 
 
 def query_words(query: str) -> list[str]:
@@ -67,8 +68,10 @@ def entry_initials(entry: Entry, override: str) -> str:
 
 
 def entry_pinyin(entry: Entry) -> str:
-    """The pinyin of the title's Chinese characters, a space between syllables (艾子洋 → "ai zi yang")."""
-    return " ".join(s for c, s in zip(entry.title, entry.sort_key[0]) if not c.isascii() and SYLLABLE.fullmatch(s))
+    """The pinyin of the title's Chinese characters, a space between syllables (艾子洋 → "ai zi yang"),
+    up to MAX_SYLLABLES of them (matching tries each syllable as a start)."""
+    syllables = [s for c, s in zip(entry.title, entry.sort_key[0]) if not c.isascii() and SYLLABLE.fullmatch(s)]
+    return " ".join(syllables[:MAX_SYLLABLES])
 
 
 def pinyin_hit(entry: list, word: str) -> bool:
