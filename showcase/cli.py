@@ -162,7 +162,8 @@ def _search(root: Path, output: str | None, words: list[str]) -> int:
     try:
         index = read_index(folder)
     except (OSError, ValueError, KeyError):
-        print(f"没有找到 {folder} 里的搜索索引：先运行 python build.py 生成网站，再搜索。", file=sys.stderr)
+        print(f"{folder} 里没有能用的搜索索引（还没有生成，或是旧版本的展厅生成的）：先运行 python build.py 生成网站，再搜索。",
+              file=sys.stderr)
         return 1
     query = " ".join(words)
     result = search(index, query)

@@ -35,6 +35,7 @@ INDEX_GLOBAL = "SHOWCASE_SEARCH_INDEX"
 SHARD_GLOBAL = "SHOWCASE_SEARCH_TEXTS"
 SHARD_FOLDER = "search/"
 SHARD_ENTRIES = 400
+CORE_VERSION = 3  # 3: each entry ends with its title's pinyin
 SEARCH_PAGE = "search/index.html"
 TEXT_TYPES = ("text", "markdown", "enum", "ref")
 MAX_QUERY = 200
@@ -237,7 +238,7 @@ class IndexFiles:
 
     def _core(self) -> bytes:
         """search-index.js: version, facets, shards and the entries without their texts."""
-        core = (f'{{"version":2,"facets":{_json(self.index["facets"])},"shards":{_json(self.shards)},'
+        core = (f'{{"version":{CORE_VERSION},"facets":{_json(self.index["facets"])},"shards":{_json(self.shards)},'
                 f'"entries":{self._entries_json}}}')
         return f"window.{INDEX_GLOBAL}={core};\n".encode("utf-8")
 
@@ -272,6 +273,8 @@ def read_index(folder) -> dict:
     folder = Path(folder)
     text = (folder / INDEX_FILE).read_text(encoding="utf-8")
     index = json.loads(text[text.index("=") + 1:text.rindex(";")])
+    if index.get("version") != CORE_VERSION:
+        raise ValueError(f"{INDEX_FILE} was written by another version of the tool")
     for name, _, first, count in index.pop("shards"):
         shard = (folder / name).read_text(encoding="utf-8")
         texts = json.loads(shard[shard.index("]=") + 2:shard.rindex(";")])

@@ -7,6 +7,7 @@ every query of a query set; the page must show what a visitor typed as text, wor
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import quote
@@ -171,7 +172,7 @@ def test_texts_go_into_shards_of_one_collection_that_read_back_whole(tmp_path, m
     assert [e[3] for e in core["entries"]] == ["", "", "", ""]
     assert [(first, count) for _, _, first, count in core["shards"]] == [(0, 1), (1, 1), (2, 1), (3, 1)]
     assert all(name.startswith("search/text-") and name.endswith(".js") for name, *_ in core["shards"])
-    assert read_index(tmp_path) == dict(INDEX, version=2)
+    assert read_index(tmp_path) == dict(INDEX, version=3)
     assert index_files(INDEX) == files  # the same texts give the same file names and bytes
 
 
@@ -300,6 +301,12 @@ def test_the_search_command_shows_what_a_visitor_finds(demo_site, demo_index, tm
     missing = run_build(REPO, "search", "子洋", "--output", str(tmp_path / "nothing"))
     assert missing.returncode == 1 and "先运行 python build.py 生成网站" in missing.stderr
     assert "Traceback" not in missing.stderr
+    old = tmp_path / "old"  # built by the version before titles' pinyin (core version 2, entries of seven)
+    shutil.copytree(demo_site, old)
+    core = (old / "search-index.js").read_text(encoding="utf-8").replace('{"version":3,', '{"version":2,', 1)
+    (old / "search-index.js").write_text(core, encoding="utf-8")
+    outdated = run_build(REPO, "search", "zy", "--output", str(old))
+    assert outdated.returncode == 1 and "旧版本的展厅生成的" in outdated.stderr and "Traceback" not in outdated.stderr
 
 
 # --------------------------------------------------------------------------- in Chromium
