@@ -264,6 +264,9 @@ def test_phone_navigation_is_one_row_showing_the_current_item(demo_site, served,
         shown = [item for item in items if item["current"]]
         assert [item["text"] for item in shown] == [current]
         assert 0 <= shown[0]["left"] and shown[0]["right"] <= 360, f"{current} is off screen: {shown[0]}"
+        scrolled, mask = page.evaluate("(n => [n.scrollLeft, getComputedStyle(n).maskImage])(document.querySelector('.nav'))")
+        fades_left = mask.startswith("linear-gradient(to right, rgba(0, 0, 0, 0)")
+        assert fades_left == (scrolled > 0), f"scrolled {scrolled} px, mask {mask}"  # the left edge fades once scrolled
     finally:
         context.close()
 
