@@ -53,13 +53,12 @@
   var PINYIN_WORD = /^[a-z]{2,}$/;
   var spellings = new WeakMap();
 
-  /** The title's pinyin from each syllable on, and its initials (worked out once). */
+  /** The title's pinyin from each of its syllables on (worked out once). */
   function entrySpelling(entry) {
     var spelling = spellings.get(entry);
     if (spelling === undefined) {
-      var syllables = entry[7] ? entry[7].split(' ') : [];
-      spelling = {from: syllables.map(function (s, start) { return syllables.slice(start).join(''); }),
-                  initials: syllables.map(function (s) { return s.charAt(0); }).join('')};
+      var syllables = entry[7].split(' ');
+      spelling = syllables.map(function (s, start) { return syllables.slice(start).join(''); });
       spellings.set(entry, spelling);
     }
     return spelling;
@@ -69,9 +68,8 @@
    *  ziyang, aiziy) or that are a run of its initials (azy, zy): what a visitor types without choosing characters. */
   function pinyinHit(entry, word) {
     if (!entry[7] || !PINYIN_WORD.test(word)) return false;
-    var spelling = entrySpelling(entry);
-    if (spelling.initials.indexOf(word) >= 0 || entry[5].toLowerCase().indexOf(word) >= 0) return true;
-    return spelling.from.some(function (rest) { return rest.lastIndexOf(word, 0) === 0; });
+    if (entry[5].toLowerCase().indexOf(word) >= 0) return true;  // the initials, or the entry's own override of them
+    return entrySpelling(entry).some(function (rest) { return rest.lastIndexOf(word, 0) === 0; });
   }
 
   /** How many times word occurs in text, without overlaps. */

@@ -80,9 +80,9 @@ def pinyin_hit(entry: list, word: str) -> bool:
     ziyang, aiziy) or that are a run of its initials (azy, zy): what a visitor types without choosing characters."""
     if not entry[7] or not PINYIN_WORD.fullmatch(word):
         return False
-    syllables = entry[7].split(" ")
-    if word in "".join(s[0] for s in syllables) or word in entry[5].lower():
+    if word in entry[5].lower():  # the initials, or the entry's own override of them (单田芳 STF)
         return True
+    syllables = entry[7].split(" ")
     return any("".join(syllables[start:]).startswith(word) for start in range(len(syllables)))
 
 
