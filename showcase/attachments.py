@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .content import Attachment, Library
 from .errors import Report, quote
-from .fsutil import inside, missing_file_fix
+from .fsutil import content_file, missing_file_fix
 
 LARGE = 20 * 2**20  # a file visitors on a phone would wait for; warned, still published
 
@@ -42,7 +42,7 @@ def check(library: Library, report: Report) -> dict[str, Attachment]:
 
 def _measure(content_dir: Path, attachment: Attachment, source: str) -> tuple[str, str] | None:
     """Set the attachment's size from its file; (what is wrong, how to fix it) when it cannot be published."""
-    path = inside(content_dir, attachment.path)
+    path = content_file(content_dir, attachment.path)
     shown = quote(f"content/{attachment.path}")
     if path is None:  # through a folder link that leads out of content/
         return "指向 content 文件夹以外。", "把文件复制进 content/files/ 文件夹，再链接它。"
@@ -71,5 +71,5 @@ def publish(found: dict[str, Attachment], content_dir: Path, tree) -> int:
     for path in sorted(found):
         target = tree.path(path)
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(content_dir / path, target)
+        shutil.copyfile(content_file(content_dir, path), target)
     return len(found)

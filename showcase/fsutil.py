@@ -8,6 +8,7 @@ import posixpath
 import shutil
 import unicodedata
 from pathlib import Path
+from urllib.parse import unquote
 
 HOW_TO_SAVE_UTF8 = (
     "请把文件另存为 UTF-8 编码：记事本选“文件 → 另存为”，在“编码”里选“UTF-8”后保存；"
@@ -96,6 +97,19 @@ def inside(root: Path, relative: str) -> Path | None:
     root = root.resolve()
     target = (root / relative).resolve()
     return target if target.is_relative_to(root) else None
+
+
+def content_file(root: Path, relative: str) -> Path | None:
+    """The file a content path names, inside root: the one of that name, else one whose own name holds
+    the %XX that was read as a web address (a name written 方案%2B附件.pdf, meant as it is); None if neither."""
+    path = inside(root, relative)
+    if path is None or path.is_file() or not path.parent.is_dir():
+        return path
+    wanted = unicodedata.normalize("NFC", path.name)
+    for candidate in sorted(path.parent.iterdir()):
+        if "%" in candidate.name and unicodedata.normalize("NFC", unquote(candidate.name)) == wanted and candidate.is_file():
+            return candidate
+    return path
 
 
 def missing_file_fix(content_dir: Path, path: Path, source: str, spelling: str) -> str:

@@ -30,7 +30,7 @@ from PIL import Image, UnidentifiedImageError, features
 
 from .content import Library
 from .errors import OutputError, Report, quote
-from .fsutil import inside, missing_file_fix
+from .fsutil import content_file, missing_file_fix
 from .imagecodec import EXTENSION, MAX_JPEG_PIXELS, MAX_PIXELS, MIME, READABLE_MODES, Job, Output, UnreadableMode, heif_support, make_files, open_image
 from .markup import slugify
 from .schema import ImageRef
@@ -153,13 +153,14 @@ def plan(library: Library, report: Report) -> dict[str, Picture]:
         """Check one named image and plan its copies, once per path."""
         if ref.path in pictures:
             return None
-        header = _check(site.content_dir, ref, source, report, cache)
-        if header is None:
+        checked = _check(site.content_dir, ref, source, report, cache)
+        if checked is None:
             return None
+        path, header = checked
         stem = Path(ref.path).stem
         name = (slugs.get(stem) or slugify(stem))[:40] or "image"
         picture = design(header, settings, formats, name, focus)
-        picture = pictures[ref.path] = replace(picture, source=inside(site.content_dir, ref.path), path=ref.path,
+        picture = pictures[ref.path] = replace(picture, source=path, path=ref.path,
                                                where=(source, ref.line, ref.label))
         return picture
 
@@ -272,9 +273,9 @@ def _warn_if_small_share(picture: Picture, ref: ImageRef, report: Report) -> Non
                     f"换一张至少 {SHARE_SIZE[0]}×{SHARE_SIZE[1]} 像素的横图。")
 
 
-def _check(content_dir: Path, ref: ImageRef, source: str, report: Report, cache: "Cache") -> Header | None:
-    """Check one image file and read its header; None after reporting what is wrong."""
-    path = inside(content_dir, ref.path)
+def _check(content_dir: Path, ref: ImageRef, source: str, report: Report, cache: "Cache") -> tuple[Path, Header] | None:
+    """Check one image file and read its header: (its file, header), or None after reporting what is wrong."""
+    path = content_file(content_dir, ref.path)
     shown = quote(f"content/{ref.path}")
     if path is None:
         report.error(source, ref.line, ref.label, f"图片{shown}指向 content 文件夹以外。", "把图片放进 content 文件夹，再写相对路径。")
@@ -284,7 +285,7 @@ def _check(content_dir: Path, ref: ImageRef, source: str, report: Report, cache:
                      missing_file_fix(content_dir, path, source, "（包括 .jpg/.png 扩展名和大小写）"))
         return None
     try:
-        return cache.header(path)
+        return path, cache.header(path)
     except BadImage as exc:
         report.error(source, ref.line, ref.label, f"{shown}{exc.found}", exc.fix)
     except OSError as exc:

@@ -203,7 +203,8 @@ def content_path(raw: str, base_dir: str) -> str | None:
     """Content-relative path of a file (a picture, a linked entry) written relative to its entry (or / for content/).
 
     The name is kept as written: 李帅（右）.jpg is a file name, not a slip to correct; a name written
-    as a web address writes it (李%20帅.jpg, as VS Code completes a path with a space, is 李 帅.jpg).
+    as a web address writes it (李%20帅.jpg, as VS Code completes a path with a space, is 李 帅.jpg);
+    a file whose own name holds such an escape is still found (fsutil.content_file).
     """
     raw = unicodedata.normalize("NFC", unquote(raw) if "%" in raw else raw).strip().translate(PATH_SLIPS).replace("\\", "/")
     if not raw or "\x00" in raw or re.match(r"^[a-zA-Z]:", raw) or "://" in raw:

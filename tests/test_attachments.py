@@ -43,6 +43,15 @@ def test_a_linked_file_is_published_as_it_is_and_the_link_shows_its_kind_and_siz
     assert "，1 个附件，" in summary
 
 
+def test_a_file_whose_own_name_holds_a_web_address_escape_is_published(capsys, site):
+    write(site, "content/files/方案%2B附件.pdf", PDF)  # a name a browser gave a download
+    write(site, S, STUDIO.replace("正文", "正文\n\n见[方案](../files/方案%2B附件.pdf)。"))
+    page, summary = built(capsys, site)
+    assert '见<a href="../../files/%E6%96%B9%E6%A1%88%2B%E9%99%84%E4%BB%B6.pdf" data-file="PDF，300 KB">方案</a>。' in page
+    assert (site / "out/files/方案+附件.pdf").read_bytes() == PDF  # where that link leads
+    assert "，1 个附件，" in summary
+
+
 def test_the_kiosk_shows_a_qr_code_of_the_web_editions_file_and_publishes_none(capsys, site):
     page, summary = built(capsys, site, "--kiosk", "--base-url", "https://example.org/zt/")
     assert '<span class="offsite-text">实施方案</span>' in page

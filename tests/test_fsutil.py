@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from showcase.fsutil import EncodingProblem, decode_text, inside, read_text
+from showcase.fsutil import EncodingProblem, content_file, decode_text, inside, read_text
 
 TEXT = "---\nname: 艾子洋\nregion: 吉林长春\n---\n第一段正文。\n"
 
@@ -84,6 +84,22 @@ def test_inside_refuses_paths_that_leave_the_folder(tmp_path, relative, expected
         assert result is None
     else:
         assert result == (root / expected).resolve()
+
+
+@pytest.mark.parametrize("on_disk, named, expected", [
+    ("images/a.jpg", "images/a.jpg", "images/a.jpg"),
+    ("images/100%25 照片.jpg", "images/100% 照片.jpg", "images/100%25 照片.jpg"),  # written as it is: %25 was read as %
+    ("files/方案%2B附件.pdf", "files/方案+附件.pdf", "files/方案%2B附件.pdf"),
+    ("images/李 帅.jpg", "images/李 帅.jpg", "images/李 帅.jpg"),
+    ("images/100%25.jpg", "images/100%.jpeg", "images/100%.jpeg"),  # no such file: the path named, for the message
+    ("images/a.jpg", "../a.jpg", None),
+])
+def test_content_file_finds_a_file_whose_own_name_holds_a_web_address_escape(tmp_path, on_disk, named, expected):
+    root = tmp_path / "content"
+    (root / on_disk).parent.mkdir(parents=True)
+    (root / on_disk).write_bytes(b"x")
+    result = content_file(root, named)
+    assert result == (None if expected is None else (root / expected).resolve())
 
 
 def test_inside_refuses_a_symlink_that_points_out(tmp_path):

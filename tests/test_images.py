@@ -238,6 +238,20 @@ def test_a_photo_in_the_body_is_upright_stripped_and_offered_in_every_width(make
     assert not list(out.rglob("*.jpg.jpg")) and not [p for p in out.rglob("*") if "车间" in p.name]
 
 
+def test_a_photo_whose_file_name_holds_a_percent_escape_is_found_as_written(make_project, tiny_hall, build_project):
+    files = dict(tiny_hall)
+    files.pop(PHOTO)
+    files["content/workers/images/艾子洋%20100%25.jpg"] = camera_jpeg()  # saved from a web page with its address's name
+    files["content/workers/艾子洋.md"] = files["content/workers/艾子洋.md"].replace(
+        "photo: images/ai-ziyang.jpg", "photo: images/艾子洋%20100%25.jpg").replace(
+        "第二段正文。", "第二段正文。\n\n![艾子洋在车间里](images/艾子洋%20100%25.jpg)")
+    out = build_project(make_project(files))
+    for tag in pictures_of(out, WORKER_PAGE)[:2]:  # the portrait, the body's picture
+        for relative in [*srcset(tag, "webp").values(), *srcset(tag, "jpg").values()]:
+            assert relative.name.startswith("aiziyang-100-")
+            no_metadata(out / relative)
+
+
 def test_a_body_picture_with_a_title_alone_in_its_paragraph_is_a_figure_with_that_caption(make_project, tiny_hall, build_project):
     files = dict(tiny_hall)
     files["content/workers/艾子洋.md"] = files["content/workers/艾子洋.md"].replace(
