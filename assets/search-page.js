@@ -91,7 +91,7 @@
     var link = el('a', 'result-link');
     link.href = entryHref(entry[0]);
     var title = el('h2', 'result-title');
-    appendMarked(title, entry[1], words);
+    appendMarked(title, entry[1], words.concat(S.pinyinMarks(entry, words)));
     link.appendChild(title);
     item.appendChild(link);
     item.appendChild(el('p', 'result-kind', collectionFacet.labels[entry[2]]));

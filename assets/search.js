@@ -72,6 +72,41 @@
     return entrySpelling(entry).some(function (rest) { return rest.lastIndexOf(word, 0) === 0; });
   }
 
+  var HAN = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/;  // the characters the index spells (showcase/content.py HAN)
+  var MAX_SYLLABLES = 40;
+
+  /** Where a pinyin word spells the title from syllable start on: the syllable after the last it
+   *  reaches (aiziy from 0 reaches 洋: 3), or start when it does not spell it from there. */
+  function spelledTo(syllables, start, word) {
+    var rest = word;
+    for (var i = start; i < syllables.length; i++) {
+      if (syllables[i].lastIndexOf(rest, 0) === 0) return i + 1;
+      if (rest.lastIndexOf(syllables[i], 0) !== 0) return start;
+      rest = rest.slice(syllables[i].length);
+    }
+    return start;
+  }
+
+  /** The runs of the title's characters that the query's pinyin words spell (aiziyang → 艾子洋, zy → 子洋),
+   *  for the page to mark as it marks the words themselves; none when syllables and characters do not pair up. */
+  function pinyinMarks(entry, words) {
+    if (!entry[7]) return [];
+    var chars = Array.from(entry[1]).filter(function (c) { return HAN.test(c); });
+    var syllables = entry[7].split(' ');
+    if (chars.length !== syllables.length && !(syllables.length === MAX_SYLLABLES && chars.length > MAX_SYLLABLES)) return [];
+    var marks = [];
+    words.forEach(function (word) {
+      if (!PINYIN_WORD.test(word)) return;
+      for (var start = 0; start < syllables.length; start++) {
+        var end = spelledTo(syllables, start, word);
+        if (end > start) { marks.push(chars.slice(start, end).join('')); return; }
+      }
+      var at = syllables.map(function (s) { return s[0]; }).join('').indexOf(word);
+      if (at >= 0) marks.push(chars.slice(at, at + word.length).join(''));
+    });
+    return marks;
+  }
+
   /** How many times word occurs in text, without overlaps. */
   function occurrences(text, word) {
     var count = 0;
@@ -244,7 +279,7 @@
   }
 
   var api = {normalise: normalise, queryWords: queryWords, cleanInitials: cleanInitials, search: search,
-             byInitials: byInitials, markPieces: markPieces, snippet: snippet, loadTexts: loadTexts,
+             byInitials: byInitials, markPieces: markPieces, pinyinMarks: pinyinMarks, snippet: snippet, loadTexts: loadTexts,
              textsLoaded: textsLoaded};
   if (typeof module === 'object' && module.exports) module.exports = api;
   else global.ShowcaseSearch = api;

@@ -413,11 +413,34 @@ def test_facets_filter_with_counts_and_the_url_keeps_the_state(search_page, demo
 
 
 def test_pinyin_typed_without_choosing_characters_finds_the_name(search_page):
-    """A visitor whose input method sent the letters (aiziyang, or the initials azy) still finds 艾子洋 first."""
+    """A visitor whose input method sent the letters (aiziyang, or the initials azy) still finds 艾子洋 first,
+    with the characters the letters spell marked."""
     base, page = search_page
-    for letters in ("aiziyang", "azy", "Ai Zi Yang"):
+    for letters, marked in (("aiziyang", "艾子洋"), ("azy", "艾子洋"), ("Ai Zi Yang", "艾子洋"), ("ziyang", "子洋")):
         page.goto(base + "search/?q=" + quote(letters), wait_until="load")
         assert result_titles(page)[:2] == ["艾子洋", "艾子洋领衔的国家级技能大师工作室"], letters
+        assert "".join(page.locator("#search-results .result-title").first.locator("mark").all_inner_texts()) == marked, letters
+
+
+@pytest.mark.parametrize("title, spelling, query, marks", [
+    ("艾子洋", "ai zi yang", "aiziyang", ["艾子洋"]),
+    ("艾子洋", "ai zi yang", "ziyang", ["子洋"]),
+    ("艾子洋", "ai zi yang", "aiziy", ["艾子洋"]),  # still typing: the syllable begun is marked
+    ("艾子洋", "ai zi yang", "zi", ["子"]),
+    ("艾子洋", "ai zi yang", "zy", ["子洋"]),  # initials
+    ("艾子洋", "ai zi yang", "ai 工作室", ["艾"]),
+    ("艾子洋", "ai zi yang", "a", []),  # one letter is no pinyin word
+    ("艾子洋", "ai zi yang", "艾子", []),
+    ("艾子洋", "ai zi yang", "aiziyangx", []),
+    ("中车长春（CRRC）调试班", "zhong che chang chun tiao shi ban", "changchun", ["长春"]),
+    ("二〇二〇年", "er ling er ling nian", "erling", []),  # 〇 is spelt but is no Han character here: no pairing, no mark
+    ("艾子洋", "", "aiziyang", []),
+])
+def test_the_characters_pinyin_spells_are_marked(search_page, title, spelling, query, marks):
+    _, page = search_page
+    got = page.evaluate("([title, spelling, query]) => ShowcaseSearch.pinyinMarks("
+                        "['u', title, 0, '', [], '', null, spelling], ShowcaseSearch.queryWords(query))", [title, spelling, query])
+    assert got == marks
 
 
 def test_no_result_message(search_page):
