@@ -20,7 +20,7 @@ from .config import Site, load_site
 from .errors import ConfigError, ContentError, OutputError, Report
 from .output import OutputTree, write_into
 
-if TYPE_CHECKING:  # the stages' modules load only when there is work (see _make)
+if TYPE_CHECKING:  # the stages' modules load only when there is work (see _check_all)
     from .render import PageJob, Renderer
 
 PARALLEL_PAGES = 400
@@ -127,16 +127,39 @@ def _example_address(url: str) -> bool:
         (".example.org", ".example.com", ".example.net", ".example", ".test", ".invalid", ".localhost"))
 
 
+@dataclass
+class Checked:
+    """What the checking stages made of the content, ready to be written."""
+
+    entry_cache: EntryCache
+    resolved: object  # refs.Resolved
+    pictures: dict  # content path → images.Picture
+    files: dict  # content path → content.Attachment
+    renderer: Renderer
+
+
 def _make(site: Site, result: BuildResult, clock: _Clock, strict: bool, jobs: int | None, write: bool, clean: bool,
           keep_state: bool = False) -> None:
-    """Every stage after config.  Their modules are imported here, not at the top, so that a build
-    with nothing to do (above) starts without loading Jinja2, Pillow and Markdown (0.3 s)."""
-    from . import attachments, images, kiosk, refs, stats
-    from .changes import Fingerprints, PageBook
+    """Every stage after config: check everything, then write the site when nothing is wrong and write is set."""
+    report = result.report
+    checked = _check_all(site, report, clock, jobs, clean, keep_state)
+    if checked.renderer.check_templates() and (report.failed(strict) or not write):
+        _try_each_template(checked.renderer, checked.resolved)
+    if report.failed(strict):
+        raise ContentError(report)
+    if write:
+        _write(site, result, clock, checked, strict, jobs, clean, keep_state)
+
+
+def _check_all(site: Site, report: Report, clock: _Clock, jobs: int | None, clean: bool, keep_state: bool) -> Checked:
+    """Read the content and run every stage that checks it, up to a renderer ready for the pages.
+
+    The stages' modules are imported here, not at the top, so that a build with nothing to do
+    starts without loading Jinja2, Pillow and Markdown (0.3 s)."""
+    from . import attachments, images, refs, stats
     from .content import load_library
     from .render import Renderer
 
-    report = result.report
     entry_cache = EntryCache(site.root, enabled=not clean, schema=file_digest(site.root / "site.yaml"))
     gc.disable()  # a million objects come out of the parse workers' pickles; none of them in cycles
     try:
@@ -157,47 +180,27 @@ def _make(site: Site, result: BuildResult, clock: _Clock, strict: bool, jobs: in
     clock.lap("attachments")
     figures = stats.compute(resolved)
     clock.lap("stats")
-    renderer = Renderer(resolved, pictures, report, figures)
-    if renderer.check_templates() and (report.failed(strict) or not write):
-        _try_each_template(renderer, resolved)
-    if report.failed(strict) or not write:
-        if report.failed(strict):
-            raise ContentError(report)
-        return
+    return Checked(entry_cache, resolved, pictures, files, Renderer(resolved, pictures, report, figures))
+
+
+def _write(site: Site, result: BuildResult, clock: _Clock, checked: Checked, strict: bool, jobs: int | None,
+           clean: bool, keep_state: bool) -> None:
+    """Write the site into a new tree and swap it into place; on any failure the old output stays as it was."""
+    from .changes import PageBook
+
     try:
         tree = OutputTree(site.output)
     except OSError as exc:
         raise OutputError(_os_problem(exc, site.output)) from None
     book = PageBook(site.root, site.output, enabled=not clean)
     try:
-        cores = jobs or os.cpu_count() or 1
-        digests = entry_cache.digests()
-        page_list, search = _page_list(renderer, resolved, pictures, tree)
-        if not keep_state:
-            search = None  # its texts (20 MB at 10,000 entries) would otherwise sit in every render worker
-        clock.lap("search")
-        marks = Fingerprints(renderer, digests, book.template_globals)
-        todo, kept = book.split(page_list, marks)
-        tree.link_from(site.output, [job.path for job in kept])
-        done = _render_all(renderer, todo, tree, cores, marks)
-        book.new.update(done)
-        result.pages = sum(1 for job in page_list if job.path.endswith(".html"))
-        result.rendered = sum(1 for path in done if path.endswith(".html"))
-        clock.lap("render")
-        result.images = images.publish(pictures, site.root, tree)
-        if site.edition != "kiosk":  # the kiosk shows a QR code of each file on the web edition
-            result.attachments = attachments.publish(files, site.content_dir, tree)
-        if site.assets_dir.is_dir():
-            tree.copy_tree(site.assets_dir, "assets", skip=() if site.edition == "kiosk" else kiosk.KIOSK_ASSETS)
-        if site.edition == "kiosk":
-            tree.write(kiosk.VERSION_FILE, kiosk.build_version(tree.root))
-        clock.lap("images+assets")
-        if report.failed(strict):
-            raise ContentError(report)
+        page_list, search, digests = _fill(tree, book, result, clock, checked, jobs, keep_state)
+        if result.report.failed(strict):
+            raise ContentError(result.report)
         tree.commit()
         book.store()
         if keep_state:
-            result.state = BuildState(site, strict, renderer, entry_cache, book.new, book.template_globals,
+            result.state = BuildState(site, strict, checked.renderer, checked.entry_cache, book.new, book.template_globals,
                                       {job.path: job for job in page_list}, search, digests)
         clock.lap("swap")
     except OSError as exc:
@@ -207,6 +210,38 @@ def _make(site: Site, result: BuildResult, clock: _Clock, strict: bool, jobs: in
         tree.abort()
         raise
     result.output = site.output
+
+
+def _fill(tree: OutputTree, book, result: BuildResult, clock: _Clock, checked: Checked, jobs: int | None,
+          keep_state: bool) -> tuple[list, object, dict]:
+    """Render the pages that changed (the others are linked from the old output) and publish pictures,
+    attachments and assets into tree; return the page list, the search files (when kept) and the content digests."""
+    from . import attachments, images, kiosk
+    from .changes import Fingerprints
+
+    site, renderer = checked.resolved.library.site, checked.renderer
+    digests = checked.entry_cache.digests()
+    page_list, search = _page_list(renderer, checked.resolved, checked.pictures, tree)
+    if not keep_state:
+        search = None  # its texts (20 MB at 10,000 entries) would otherwise sit in every render worker
+    clock.lap("search")
+    marks = Fingerprints(renderer, digests, book.template_globals)
+    todo, kept = book.split(page_list, marks)
+    tree.link_from(site.output, [job.path for job in kept])
+    done = _render_all(renderer, todo, tree, jobs or os.cpu_count() or 1, marks)
+    book.new.update(done)
+    result.pages = sum(1 for job in page_list if job.path.endswith(".html"))
+    result.rendered = sum(1 for path in done if path.endswith(".html"))
+    clock.lap("render")
+    result.images = images.publish(checked.pictures, site.root, tree)
+    if site.edition != "kiosk":  # the kiosk shows a QR code of each file on the web edition
+        result.attachments = attachments.publish(checked.files, site.content_dir, tree)
+    if site.assets_dir.is_dir():
+        tree.copy_tree(site.assets_dir, "assets", skip=() if site.edition == "kiosk" else kiosk.KIOSK_ASSETS)
+    if site.edition == "kiosk":
+        tree.write(kiosk.VERSION_FILE, kiosk.build_version(tree.root))
+    clock.lap("images+assets")
+    return page_list, search, digests
 
 
 def _page_list(renderer, resolved, pictures: dict, tree: OutputTree) -> tuple[list, object]:
