@@ -4,7 +4,7 @@
  * their titles only.
  * The same rules as showcase/search.py (tests prove both give identical results):
  * every word of the query must occur in the entry's normalised text, or, a word of letters, spell its
- * title in pinyin (aiziyang, ziyang, azy → 艾子洋); exact-title hits first,
+ * title in pinyin (aiziyang, ziyang, azy → 艾子洋) or one of its facet values (changchun → 吉林长春); exact-title hits first,
  * then more words in the title (a shorter such title first), then more occurrences, then the site's own order.  Facets are
  * disjunctive: values of one facet are alternatives, facets combine, and a facet's counts
  * ignore its own selection.  Plain JavaScript, no library, no network. */
@@ -107,6 +107,33 @@
     return marks;
   }
 
+  /** True when word is the syllables ("ai zi yang") run together from one of them on: aiziyang, ziyang, aiziy. */
+  function spells(syllables, word) {
+    var parts = syllables.split(' ');
+    for (var start = 0; start < parts.length; start++) if (parts.slice(start).join('').lastIndexOf(word, 0) === 0) return true;
+    return false;
+  }
+
+  /** Per facet, the numbers of the values word spells in pinyin (changchun: 吉林长春) as {number: true}, or null. */
+  function speltValues(facets, word) {
+    return facets.map(function (facet) {
+      var found = null;
+      if (PINYIN_WORD.test(word)) {
+        (facet.spellings || []).forEach(function (s, n) { if (s && spells(s, word)) (found = found || {})[n] = true; });
+      }
+      return found;
+    });
+  }
+
+  /** True when an entry's facet values (per facet, value numbers) include one of the wanted ones. */
+  function hasAny(values, wanted) {
+    for (var slot = 0; slot < wanted.length; slot++) {
+      if (!wanted[slot]) continue;
+      for (var i = 0; i < values[slot].length; i++) if (wanted[slot][values[slot][i]]) return true;
+    }
+    return false;
+  }
+
   /** How many times word occurs in text, without overlaps. */
   function occurrences(text, word) {
     var count = 0;
@@ -150,13 +177,16 @@
     var entries = index.entries;
     var chosen = chosenFacets(facets, filters || {});
     var counts = facets.map(function (facet) { return facet.values.map(function () { return 0; }); });
+    var spelt = words.map(function (word) { return speltValues(facets, word); });
     var shown = [];
     for (var n = 0; n < entries.length; n++) {
       var entry = entries[n];
       if (letters && entry[5].lastIndexOf(letters, 0) !== 0) continue;
       var all = true;
       var text = words.length ? entryText(entry) : '';
-      for (var w = 0; w < words.length && all; w++) all = text.indexOf(words[w]) >= 0 || pinyinHit(entry, words[w]);
+      for (var w = 0; w < words.length && all; w++) {
+        all = text.indexOf(words[w]) >= 0 || pinyinHit(entry, words[w]) || hasAny(entry[4], spelt[w]);
+      }
       if (!all) continue;
       var misses = [];
       for (var c = 0; c < chosen.length; c++) {

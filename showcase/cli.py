@@ -6,6 +6,7 @@ Exit codes: 0 success · 1 content or site.yaml invalid (nothing written) · 2 u
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -86,11 +87,22 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已中断，output 文件夹保持原样。/ interrupted; output left as it was.", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # whoever read the output stopped early (python build.py search 工作室 | more): nothing to report
+        _discard_output()
+        return 141  # as a shell reports a program a closed pipe ended
     except Exception as exc:  # the one place an unexpected error becomes one line
         where = traceback.extract_tb(exc.__traceback__)[-1]
         print(f"内部错误（不是您的内容有问题）：{type(exc).__name__}: {exc} [{Path(where.filename).name}:{where.lineno}]。"
               f"output 文件夹保持原样。请把这一行报告到{ISSUES_URL}。", file=sys.stderr)
         return 3
+
+
+def _discard_output() -> None:
+    """Send what is still buffered for the closed output nowhere, so that exiting raises nothing more."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (AttributeError, OSError, ValueError):  # an output without a file behind it (a test's)
+        pass
 
 
 def _run(args) -> int:

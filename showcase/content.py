@@ -60,6 +60,15 @@ def pinyin_key(text: str) -> list[str]:
     return known
 
 
+SYLLABLE = re.compile(r"[a-z]+")  # one syllable of pinyin_key's (ü is written v, as input methods type it)
+
+
+def spelling(text: str, syllables: list[str]) -> str:
+    """The pinyin of text's Chinese characters, a space between syllables (吉林长春 → "ji lin chang chun");
+    syllables are pinyin_key's for text, and any other character is left out."""
+    return " ".join(s for c, s in zip(text, syllables) if not c.isascii() and SYLLABLE.fullmatch(s))
+
+
 _MARKDOWN: dict[bool, Renderer] = {}
 
 
@@ -104,6 +113,7 @@ class Entry:
     body_images: tuple[ImageRef, ...] = ()  # the pictures it shows (set by parse_entry)
     body_links: tuple[BodyLink, ...] = ()  # its links to other content files (set by parse_entry)
     link_targets: dict[str, Entry | str | Attachment] = MappingProxyType({})  # href of such a link → the entry, page URL or file it names (set by refs.resolve)
+    spellings: dict[str, str] = MappingProxyType({})  # facet value → its spelling, for search (set by add_slugs where there are any)
 
     def __init__(self, collection: str, slug: str, source: str, stem: str, data: dict, lines: dict, body: Body,
                  fields: frozenset, title_field: str):
@@ -187,6 +197,8 @@ class Entry:
         state["lines"] = {intern(k): v for k, v in state["lines"].items()}
         state["fields"] = _SHARED.setdefault(state["fields"], state["fields"])
         state["slugs"] = {intern(k): intern(v) for k, v in state["slugs"].items()}
+        if "spellings" in state:
+            state["spellings"] = {intern(k): intern(v) for k, v in state["spellings"].items()}
         syllables, title, slug = state["sort_key"]
         state["sort_key"] = ([intern(s) for s in syllables], title, slug)
         self.__dict__.update((intern(k), v) for k, v in state.items())
@@ -611,8 +623,9 @@ def nested(value, kind):
             yield from nested(item, kind)
 
 
-def add_slugs(entry: Entry, term_paths) -> None:
-    """Work out now the pinyin slugs later stages need (taxonomy terms, image names).
+def add_slugs(entry: Entry, term_paths, facet_paths=()) -> None:
+    """Work out now the pinyin later stages need: slugs (taxonomy terms, image names) and the spelling of
+    search facets' values (a visitor's changchun finds the workers of 吉林长春).
 
     Parse workers do this so that the main process and the renderers never load pypinyin.
     """
@@ -624,6 +637,19 @@ def add_slugs(entry: Entry, term_paths) -> None:
         stem = PurePosixPath(ref.path).stem
         if stem not in entry.slugs:
             entry.slugs[stem] = slugify(stem)
+    spellings = {value: spelling(value, pinyin_key(value)) for path in facet_paths for value in field_values(entry.data, path)
+                 if isinstance(value, str) and HAN.search(value)}
+    if spellings:
+        entry.spellings = spellings
+
+
+def facet_paths(site: Site) -> dict[str, list[str]]:
+    """Collection name → the field paths its search facets filter by."""
+    paths: dict[str, list[str]] = {}
+    for facet in site.search.facets:
+        for name in facet.collections:
+            paths.setdefault(name, []).append(facet.field)
+    return paths
 
 
 def term_paths(site: Site) -> dict[str, list[str]]:
@@ -652,7 +678,7 @@ def _parse_chunk(args) -> list[tuple]:
         before = stamp(path) if keep else None
         entry, digest = parse_file(path, root, collection, render, report, collections)
         if entry is not None:
-            add_slugs(entry, paths.get(entry.collection, ()))
+            add_slugs(entry, paths[0].get(entry.collection, ()), paths[1].get(entry.collection, ()))
             if not report.errors:  # a body beyond markup.markdown_problem's bounds could take minutes
                 entry.body_words = normalise(markdown_text(entry.source_body.markdown()))
             if light:
@@ -705,7 +731,7 @@ def _source(site: Site, path: Path) -> str:
 def _parse(site: Site, files: list, jobs: int | None, keep: bool) -> list[tuple]:
     """Parse files, on several cores when there are many; per file what _parse_chunk gives, in order."""
     jobs = jobs or os.cpu_count() or 1
-    paths = term_paths(site)
+    paths = (term_paths(site), facet_paths(site))
     if jobs > 1 and len(files) >= PARALLEL_THRESHOLD and _can_fork():
         return _parse_parallel(site, files, jobs, paths, keep)
     return _parse_chunk((site.root, site.allow_html, files, keep, keep, paths, site.collections))
@@ -730,7 +756,7 @@ def _can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def _parse_parallel(site: Site, files: list, jobs: int, paths: dict, keep: bool) -> list[tuple]:
+def _parse_parallel(site: Site, files: list, jobs: int, paths: tuple, keep: bool) -> list[tuple]:
     """Parse files on several cores, keeping their order."""
     import multiprocessing
 

@@ -8,7 +8,8 @@ a folder (file://) with no server and a big hall's page opens without its whole 
 matcher for the browser, and tests prove both give identical results.
 
 Matching is an exact substring search over normalised text: every word of the query must occur
-(a word of letters may instead spell the title in pinyin: aiziyang, ziyang or azy find 艾子洋);
+(a word of letters may instead spell the title in pinyin: aiziyang, ziyang or azy find 艾子洋; or one
+of the entry's facet values: changchun finds the workers of 吉林长春);
 results rank exact-title hits first, then entries whose title holds more of the words (a
 shorter such title first: 子洋 finds the worker 艾子洋 before his studio), then by how often the words occur, then in the site's own order (collection, then pinyin).  Facets are
 disjunctive: values of one facet are alternatives, facets combine, and each facet's counts ignore
@@ -24,7 +25,7 @@ from dataclasses import dataclass, field
 from markupsafe import Markup
 
 from .config import Collection, Site
-from .content import Entry, field_values, nested
+from .content import Entry, field_values, nested, spelling
 from .markup import markdown_text, normalise, plain_text
 from .refs import Resolved
 from .render import PageJob
@@ -35,14 +36,13 @@ INDEX_GLOBAL = "SHOWCASE_SEARCH_INDEX"
 SHARD_GLOBAL = "SHOWCASE_SEARCH_TEXTS"
 SHARD_FOLDER = "search/"
 SHARD_ENTRIES = 400
-CORE_VERSION = 3  # 3: each entry ends with its title's pinyin
+CORE_VERSION = 4  # 3: each entry ends with its title's pinyin; 4: facets spell their values
 SEARCH_PAGE = "search/index.html"
 TEXT_TYPES = ("text", "markdown", "enum", "ref")
 MAX_QUERY = 200
 MAX_WORDS = 10
 PINYIN_WORD = re.compile(r"[a-z]{2,}")  # a query word that may be pinyin: one letter would match too much
-SYLLABLE = re.compile(r"[a-z]+")  # ü is written v, as input methods type it
-MAX_SYLLABLES = 40  # a visitor types no more of a title; a longer one would cost its square in every query
+MAX_SYLLABLES = 40  # a visitor types no more of a title or facet value; a longer one would cost its square in every query
 
 
 def query_words(query: str) -> list[str]:
@@ -71,8 +71,18 @@ def entry_initials(entry: Entry, override: str) -> str:
 def entry_pinyin(entry: Entry) -> str:
     """The pinyin of the title's Chinese characters, a space between syllables (艾子洋 → "ai zi yang"),
     up to MAX_SYLLABLES of them (matching tries each syllable as a start)."""
-    syllables = [s for c, s in zip(entry.title, entry.sort_key[0]) if not c.isascii() and SYLLABLE.fullmatch(s)]
-    return " ".join(syllables[:MAX_SYLLABLES])
+    return capped(spelling(entry.title, entry.sort_key[0]))
+
+
+def capped(syllables: str) -> str:
+    """The first MAX_SYLLABLES of syllables ("ai zi yang")."""
+    return " ".join(syllables.split(" ")[:MAX_SYLLABLES])
+
+
+def spells(syllables: str, word: str) -> bool:
+    """True when word is the syllables ("ai zi yang") run together from one of them on: aiziyang, ziyang, aiziy."""
+    parts = syllables.split(" ")
+    return any("".join(parts[start:]).startswith(word) for start in range(len(parts)))
 
 
 def pinyin_hit(entry: list, word: str) -> bool:
@@ -80,10 +90,14 @@ def pinyin_hit(entry: list, word: str) -> bool:
     ziyang, aiziy) or that are a run of its initials (azy, zy): what a visitor types without choosing characters."""
     if not entry[7] or not PINYIN_WORD.fullmatch(word):
         return False
-    if word in entry[5].lower():  # the initials, or the entry's own override of them (单田芳 STF)
-        return True
-    syllables = entry[7].split(" ")
-    return any("".join(syllables[start:]).startswith(word) for start in range(len(syllables)))
+    return word in entry[5].lower() or spells(entry[7], word)  # the initials, or the entry's own override of them (单田芳 STF)
+
+
+def spelt_values(facets: list, word: str) -> list[set[int]]:
+    """Per facet, the numbers of the values word spells in pinyin (changchun: 吉林长春); empty for a word that is no pinyin."""
+    if not PINYIN_WORD.fullmatch(word):
+        return [set() for _ in facets]
+    return [{n for n, s in enumerate(f.get("spellings", ())) if s and spells(s, word)} for f in facets]
 
 
 def default_fields(collection: Collection) -> list[str]:
@@ -154,7 +168,7 @@ def build_index(resolved: Resolved, pictures: dict) -> dict:
     options = site.search
     collections = [site.collection(name) for name in options.collections]
     facets = [{"name": "collection", "label": "类别", "values": [c.name for c in collections], "labels": [c.label for c in collections]}]
-    facets += [{"name": f.name, "label": f.label, "values": []} for f in options.facets]
+    facets += [{"name": f.name, "label": f.label, "values": [], "spellings": []} for f in options.facets]
     positions: list[dict] = [{} for _ in facets]
     entries = []
     for number, collection in enumerate(collections):
@@ -163,7 +177,7 @@ def build_index(resolved: Resolved, pictures: dict) -> dict:
             values = [[number]]
             for slot, facet in enumerate(options.facets, start=1):
                 found = field_values(entry.data, facet.field) if collection.name in facet.collections else []
-                values.append(_value_numbers(found, facets[slot]["values"], positions[slot]))
+                values.append(_value_numbers(found, facets[slot], positions[slot], entry.spellings))
             entries.append([entry.url, entry.title, number, entry_text(entry, paths), values,
                             entry_initials(entry, options.initials), _picture(entry, collection, pictures),
                             entry_pinyin(entry)])
@@ -171,13 +185,14 @@ def build_index(resolved: Resolved, pictures: dict) -> dict:
     return {"version": 1, "facets": facets, "entries": entries}
 
 
-def _value_numbers(found: list, table: list, positions: dict) -> list[int]:
-    """Numbers of an entry's facet values in the facet's value table (added when new)."""
+def _value_numbers(found: list, facet: dict, positions: dict, spellings: dict) -> list[int]:
+    """Numbers of an entry's facet values in the facet's value table (added when new, with their pinyin)."""
     numbers = []
     for text in (t for value in found for t in value_texts(value)):
         if text not in positions:
-            positions[text] = len(table)
-            table.append(text)
+            positions[text] = len(facet["values"])
+            facet["values"].append(text)
+            facet["spellings"].append(capped(spellings.get(text, "")))
         if positions[text] not in numbers:
             numbers.append(positions[text])
     return numbers
@@ -310,8 +325,9 @@ def search(index: dict, query: str = "", filters: dict | None = None, initials: 
     facets = index["facets"]
     entries = index["entries"]
     chosen = _chosen(facets, filters or {})
+    spelt = [(w, spelt_values(facets, w)) for w in words]
     base = [n for n, e in enumerate(entries)
-            if e[5].startswith(letters) and all(w in e[3] or pinyin_hit(e, w) for w in words)]
+            if e[5].startswith(letters) and all(w in e[3] or pinyin_hit(e, w) or _has_any(e[4], hits) for w, hits in spelt)]
     counts = [[0] * len(f["values"]) for f in facets]
     shown = []
     for n in base:
@@ -327,6 +343,11 @@ def search(index: dict, query: str = "", filters: dict | None = None, initials: 
         shown.sort(key=lambda n: _rank(entries[n], words) + (n,))
     table = {f["name"]: {v: c for v, c in zip(f["values"], counts[slot]) if c} for slot, f in enumerate(facets)}
     return Result([entries[n][0] for n in shown], table)
+
+
+def _has_any(values: list[list[int]], wanted: list[set[int]]) -> bool:
+    """True when an entry's facet values (per facet, value numbers) include one of the wanted ones."""
+    return any(wanted[slot].intersection(numbers) for slot, numbers in enumerate(values) if wanted[slot])
 
 
 def _chosen(facets: list, filters: dict) -> list[tuple[int, set]]:

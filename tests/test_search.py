@@ -6,8 +6,10 @@ every query of a query set; the page must show what a visitor typed as text, wor
 """
 from __future__ import annotations
 
+import io
 import json
 import shutil
+import sys
 from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import quote
@@ -15,6 +17,7 @@ from urllib.parse import quote
 import pytest
 
 from conftest import REPO, run_build
+from showcase import cli
 from showcase import search as search_module
 from showcase.content import pinyin_key
 from showcase.search import INDEX_GLOBAL, IndexFiles, clean_initials, index_files, normalise, query_words, read_index, search
@@ -91,8 +94,9 @@ INDEX = {
     "version": 1,
     "facets": [
         {"name": "collection", "label": "类别", "values": ["workers", "studios"], "labels": ["劳模工匠", "创新工作室"]},
-        {"name": "region", "label": "地区", "values": ["吉林长春", "重庆"]},
-        {"name": "honour", "label": "荣誉", "values": ["全国劳动模范", "全国五一劳动奖章"]},
+        {"name": "region", "label": "地区", "values": ["吉林长春", "重庆"], "spellings": ["ji lin chang chun", "chong qing"]},
+        {"name": "honour", "label": "荣誉", "values": ["全国劳动模范", "全国五一劳动奖章"],
+         "spellings": ["quan guo lao dong mo fan", "quan guo wu yi lao dong jiang zhang"]},
     ],
     "entries": [
         ["workers/a/", "艾子洋", 0, "艾子洋 调试技师 吉林长春 工作室", [[0], [0], [1]], "AZY", None, "ai zi yang"],
@@ -155,8 +159,14 @@ def test_initials_match_a_prefix():
     ("a", []),                                          # one letter is too little to mean a name
     ("yang", ["workers/a/"]),
     ("zhuang", []),
+    ("changchun", ["workers/a/", "studios/d/"]),        # a facet value's pinyin: the region 吉林长春
+    ("jilinchangchun", ["workers/a/", "studios/d/"]),
+    ("chongqing zhangyi", ["workers/b/", "studios/c/"]),
+    ("wuyi", ["workers/a/", "workers/b/"]),             # an honour (全国五一劳动奖章), from one of its syllables on
+    ("jlcc", []),                                       # a facet value's initials are not matched: too many would hit
+    ("hangchun", []),                                   # not from a syllable's start
 ])
-def test_letters_find_a_title_by_its_pinyin(query, expected):
+def test_letters_find_a_title_or_a_facet_value_by_its_pinyin(query, expected):
     assert search(INDEX, query).urls == expected
 
 
@@ -172,7 +182,7 @@ def test_texts_go_into_shards_of_one_collection_that_read_back_whole(tmp_path, m
     assert [e[3] for e in core["entries"]] == ["", "", "", ""]
     assert [(first, count) for _, _, first, count in core["shards"]] == [(0, 1), (1, 1), (2, 1), (3, 1)]
     assert all(name.startswith("search/text-") and name.endswith(".js") for name, *_ in core["shards"])
-    assert read_index(tmp_path) == dict(INDEX, version=3)
+    assert read_index(tmp_path) == dict(INDEX, version=4)
     assert index_files(INDEX) == files  # the same texts give the same file names and bytes
 
 
@@ -301,12 +311,33 @@ def test_the_search_command_shows_what_a_visitor_finds(demo_site, demo_index, tm
     missing = run_build(REPO, "search", "子洋", "--output", str(tmp_path / "nothing"))
     assert missing.returncode == 1 and "先运行 python build.py 生成网站" in missing.stderr
     assert "Traceback" not in missing.stderr
-    old = tmp_path / "old"  # built by the version before titles' pinyin (core version 2, entries of seven)
+    old = tmp_path / "old"  # built by the version before facets' pinyin (core version 3, facets without spellings)
     shutil.copytree(demo_site, old)
-    core = (old / "search-index.js").read_text(encoding="utf-8").replace('{"version":3,', '{"version":2,', 1)
+    core = (old / "search-index.js").read_text(encoding="utf-8").replace('{"version":4,', '{"version":3,', 1)
     (old / "search-index.js").write_text(core, encoding="utf-8")
     outdated = run_build(REPO, "search", "zy", "--output", str(old))
     assert outdated.returncode == 1 and "旧版本的展厅生成的" in outdated.stderr and "Traceback" not in outdated.stderr
+
+
+def test_the_demo_finds_workers_by_their_region_typed_in_pinyin(demo_index):
+    ningbo = search(demo_index, "ningbo", {"collection": ["workers"]})
+    assert len(ningbo.urls) >= 3 and ningbo.counts["region"] == {"浙江宁波": len(ningbo.urls)}
+    assert titles(demo_index, ningbo.urls) == titles(demo_index, search(demo_index, "浙江宁波", {"collection": ["workers"]}).urls)
+
+
+class ClosedPipe(io.StringIO):
+    """Standard output whose reader has gone away (python build.py search 工作室 | head -2 after two lines)."""
+
+    def write(self, text: str) -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+
+def test_the_search_command_read_by_a_pager_that_stops_early_ends_quietly(demo_site, monkeypatch):
+    stderr = io.StringIO()
+    monkeypatch.setattr(sys, "stdout", ClosedPipe())
+    monkeypatch.setattr(sys, "stderr", stderr)
+    assert cli.main(["--root", str(REPO), "search", "工作室", "--output", str(demo_site)]) == 141
+    assert stderr.getvalue() == ""  # not an internal error to report
 
 
 # --------------------------------------------------------------------------- in Chromium
@@ -318,6 +349,7 @@ QUERIES = [
     ("劳动", {"region": ["重庆", "浙江宁波"], "collection": ["workers"]}, ""), ("", {"honour": ["全国五一劳动奖章"]}, ""),
     ("", {}, "Z"), ("", {}, "azy"), ("", {"collection": ["workers"]}, "Z"), ("调试", {}, "A"),
     ("aiziyang", {}, ""), ("zy", {}, ""), ("changchun", {}, ""), ("gw 宁波", {}, ""), ("Zhang", {"collection": ["workers"]}, ""),
+    ("ningbo", {"collection": ["workers"]}, ""), ("chongqing 工作室", {}, ""), ("wuyi", {}, ""),
 ]
 
 
