@@ -28,7 +28,7 @@ Builds the 产改成果展厅 static site from the YAML + Markdown files in cont
   python build.py --kiosk         生成展厅触摸屏版到 kiosk-output/ · build the kiosk edition
   python build.py kiosk           运行触摸屏：本机服务 + Chromium 全屏 · run the kiosk (server + Chromium)
 """
-EPILOG = """退出码 / exit codes: 0 成功 success · 1 内容有错 content invalid · 2 命令用法错误 usage error · 3 内部错误 internal error"""
+EPILOG = """退出码 / exit codes: 0 成功 success · 1 内容有错 content invalid · 2 命令用法错误 usage error · 3 内部错误 internal error · 141 读输出的程序提前关闭（如 | head） output closed early"""
 
 
 class _Formatter(argparse.RawDescriptionHelpFormatter):
