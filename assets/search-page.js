@@ -91,14 +91,15 @@
     var link = el('a', 'result-link');
     link.href = entryHref(entry[0]);
     var title = el('h2', 'result-title');
-    appendMarked(title, entry[1], words.concat(S.pinyinMarks(entry, words)));
+    var marks = words.concat(S.pinyinMarks(entry, words), S.facetMarks(index.facets, entry, words));
+    appendMarked(title, entry[1], marks);
     link.appendChild(title);
     item.appendChild(link);
     item.appendChild(el('p', 'result-kind', collectionFacet.labels[entry[2]]));
-    var cut = S.snippet(entry, words);
+    var cut = S.snippet(entry, marks);
     if (cut[0]) {
       var text = el('p', 'result-snippet');
-      appendMarked(text, (cut[1] ? '…' : '') + cut[0] + (cut[2] ? '…' : ''), words);
+      appendMarked(text, (cut[1] ? '…' : '') + cut[0] + (cut[2] ? '…' : ''), marks);
       item.appendChild(text);
     }
     return item;

@@ -134,6 +134,17 @@
     return false;
   }
 
+  /** The entry's facet values that the query's pinyin words spell (ningbo → 浙江宁波), normalised, for the page to mark. */
+  function facetMarks(facets, entry, words) {
+    var marks = [];
+    words.forEach(function (word) {
+      speltValues(facets, word).forEach(function (found, slot) {
+        if (found) entry[4][slot].forEach(function (n) { if (found[n]) marks.push(normalise(facets[slot].values[n])); });
+      });
+    });
+    return marks;
+  }
+
   /** How many times word occurs in text, without overlaps. */
   function occurrences(text, word) {
     var count = 0;
@@ -309,7 +320,7 @@
   }
 
   var api = {normalise: normalise, queryWords: queryWords, cleanInitials: cleanInitials, search: search,
-             byInitials: byInitials, markPieces: markPieces, pinyinMarks: pinyinMarks, snippet: snippet, loadTexts: loadTexts,
+             byInitials: byInitials, markPieces: markPieces, pinyinMarks: pinyinMarks, facetMarks: facetMarks, snippet: snippet, loadTexts: loadTexts,
              textsLoaded: textsLoaded};
   if (typeof module === 'object' && module.exports) module.exports = api;
   else global.ShowcaseSearch = api;

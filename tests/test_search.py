@@ -454,6 +454,17 @@ def test_pinyin_typed_without_choosing_characters_finds_the_name(search_page):
         assert "".join(page.locator("#search-results .result-title").first.locator("mark").all_inner_texts()) == marked, letters
 
 
+def test_a_region_typed_in_pinyin_is_marked_in_the_passage(search_page):
+    """ningbo finds the workers of 浙江宁波 by their region: each passage shows the region, marked."""
+    base, page = search_page
+    page.goto(base + "search/?q=ningbo", wait_until="load")
+    found = [t for t in result_titles(page) if "宁波" not in t]
+    assert len(found) >= 3  # 鲍振宇, 舒磊…: found by the region alone
+    for title in found:
+        item = page.locator("#search-results .result").filter(has=page.get_by_role("heading", name=title, exact=True))
+        assert "浙江宁波" in item.locator(".result-snippet mark").all_inner_texts(), title
+
+
 @pytest.mark.parametrize("title, spelling, query, marks", [
     ("艾子洋", "ai zi yang", "aiziyang", ["艾子洋"]),
     ("艾子洋", "ai zi yang", "ziyang", ["子洋"]),
