@@ -17,6 +17,9 @@
   var list = document.getElementById('search-results');
   var more = document.getElementById('search-more');
   var facetBox = document.getElementById('search-facets');
+  var filtersBox = document.getElementById('search-filters');
+  var chosenNote = document.getElementById('search-chosen');
+  var wide = window.matchMedia('(min-width: 56em)');
   var siteRoot = root.getAttribute('data-root') || './';
   var fromFolder = location.protocol === 'file:';
   var facetNames = index.facets.map(function (f) { return f.name; });
@@ -120,7 +123,7 @@
                : '没有符合这些筛选条件的展项，试试去掉一些筛选条件。';
     }
     if (q) return '找到 ' + total + ' 个与「' + q + '」有关的展项。';
-    return (filtered ? '符合筛选条件的展项共 ' : '展厅共有 ') + total + ' 个展项，可以输入关键词，或在左边按类别、地区、荣誉等筛选。';
+    return (filtered ? '符合筛选条件的展项共 ' : '展厅共有 ') + total + ' 个展项，可以输入关键词，或按类别、地区、荣誉等筛选。';
   }
 
   /** One facet as a group of checkboxes with counts. */
@@ -162,6 +165,11 @@
     });
   }
 
+  /** On a wide screen the facets stay open beside the results; on a phone they fold under 筛选 (opened at will). */
+  function fitFilters() {
+    if (wide.matches) filtersBox.open = true;
+  }
+
   /** Draw the results and facets for a state. */
   function render(state) {
     shownState = state;
@@ -173,6 +181,8 @@
     list.textContent = '';
     result.entries.slice(0, limit).forEach(function (entry) { list.appendChild(resultItem(entry, result.words)); });
     more.hidden = result.entries.length <= limit;
+    var chosen = Object.keys(state.filters).reduce(function (n, name) { return n + state.filters[name].length; }, 0);
+    chosenNote.textContent = chosen ? '（已选 ' + chosen + ' 项）' : '';
     facetBox.textContent = '';
     index.facets.forEach(function (facet) {
       var group = facetGroup(facet, result.counts[facet.name], state);
@@ -222,6 +232,8 @@
     render(s);
   });
 
+  if (wide.addEventListener) wide.addEventListener('change', fitFilters); else wide.addListener(fitFilters);
+  fitFilters();
   var start = readState();
   input.value = start.q;
   root.hidden = false;

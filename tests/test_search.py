@@ -486,6 +486,28 @@ def test_the_characters_pinyin_spells_are_marked(search_page, title, spelling, q
     assert got == marks
 
 
+def test_on_a_phone_the_results_come_first_and_the_facets_fold_under_a_button(demo_site, served, chromium):
+    base = served(demo_site)
+    context = chromium.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
+    try:
+        page = context.new_page()
+        page.goto(base + "search/?q=" + quote("工作室"), wait_until="load")
+        assert len(result_titles(page)) > 3
+        assert page.locator("#search-results .result").first.bounding_box()["y"] < 844 - 100  # on the first screen
+        assert not page.locator("#search-facets").is_visible()
+        page.locator("#search-filters summary").click()
+        page.locator("#search-facets input[value=workers]").check()
+        page.wait_for_url("**collection=workers**")
+        assert page.locator("#search-chosen").inner_text() == "（已选 1 项）"
+        kinds = page.locator("#search-results .result-kind").all_inner_texts()
+        assert kinds and set(kinds) == {"劳模工匠"}
+        page.set_viewport_size({"width": 1280, "height": 900})  # turned to a wide screen: beside the results, no button
+        page.locator("#search-filters summary").wait_for(state="hidden")
+        assert page.locator("#search-facets").is_visible()
+    finally:
+        context.close()
+
+
 def test_no_result_message(search_page):
     base, page = search_page
     page.goto(base + "search/?q=" + quote("量子计算机"), wait_until="load")
