@@ -114,19 +114,23 @@
     return false;
   }
 
-  /** Per facet, the numbers of the values word spells in pinyin (changchun: 吉林长春) as {number: true}, or null. */
+  /** Per facet, the numbers of the values word spells in pinyin (changchun: 吉林长春) as {number: true} or null;
+   *  null when it spells none (a word that is no pinyin, most words). */
   function speltValues(facets, word) {
-    return facets.map(function (facet) {
+    if (!PINYIN_WORD.test(word)) return null;
+    var any = false;
+    var spelt = facets.map(function (facet) {
       var found = null;
-      if (PINYIN_WORD.test(word)) {
-        (facet.spellings || []).forEach(function (s, n) { if (s && spells(s, word)) (found = found || {})[n] = true; });
-      }
+      (facet.spellings || []).forEach(function (s, n) { if (s && spells(s, word)) (found = found || {})[n] = true; });
+      any = any || !!found;
       return found;
     });
+    return any ? spelt : null;
   }
 
-  /** True when an entry's facet values (per facet, value numbers) include one of the wanted ones. */
+  /** True when an entry's facet values (per facet, value numbers) include one of the wanted ones (speltValues'). */
   function hasAny(values, wanted) {
+    if (!wanted) return false;
     for (var slot = 0; slot < wanted.length; slot++) {
       if (!wanted[slot]) continue;
       for (var i = 0; i < values[slot].length; i++) if (wanted[slot][values[slot][i]]) return true;
@@ -138,7 +142,7 @@
   function facetMarks(facets, entry, words) {
     var marks = [];
     words.forEach(function (word) {
-      speltValues(facets, word).forEach(function (found, slot) {
+      (speltValues(facets, word) || []).forEach(function (found, slot) {
         if (found) entry[4][slot].forEach(function (n) { if (found[n]) marks.push(normalise(facets[slot].values[n])); });
       });
     });

@@ -93,11 +93,13 @@ def pinyin_hit(entry: list, word: str) -> bool:
     return word in entry[5].lower() or spells(entry[7], word)  # the initials, or the entry's own override of them (单田芳 STF)
 
 
-def spelt_values(facets: list, word: str) -> list[set[int]]:
-    """Per facet, the numbers of the values word spells in pinyin (changchun: 吉林长春); empty for a word that is no pinyin."""
+def spelt_values(facets: list, word: str) -> list[set[int]] | None:
+    """Per facet, the numbers of the values word spells in pinyin (changchun: 吉林长春); None when it spells
+    none (a word that is no pinyin, most words)."""
     if not PINYIN_WORD.fullmatch(word):
-        return [set() for _ in facets]
-    return [{n for n, s in enumerate(f.get("spellings", ())) if s and spells(s, word)} for f in facets]
+        return None
+    spelt = [{n for n, s in enumerate(f.get("spellings", ())) if s and spells(s, word)} for f in facets]
+    return spelt if any(spelt) else None
 
 
 def default_fields(collection: Collection) -> list[str]:
@@ -345,9 +347,9 @@ def search(index: dict, query: str = "", filters: dict | None = None, initials: 
     return Result([entries[n][0] for n in shown], table)
 
 
-def _has_any(values: list[list[int]], wanted: list[set[int]]) -> bool:
-    """True when an entry's facet values (per facet, value numbers) include one of the wanted ones."""
-    return any(wanted[slot].intersection(numbers) for slot, numbers in enumerate(values) if wanted[slot])
+def _has_any(values: list[list[int]], wanted: list[set[int]] | None) -> bool:
+    """True when an entry's facet values (per facet, value numbers) include one of the wanted ones (spelt_values')."""
+    return wanted is not None and any(wanted[slot].intersection(numbers) for slot, numbers in enumerate(values) if wanted[slot])
 
 
 def _chosen(facets: list, filters: dict) -> list[tuple[int, set]]:
