@@ -113,7 +113,6 @@ class Entry:
     body_images: tuple[ImageRef, ...] = ()  # the pictures it shows (set by parse_entry)
     body_links: tuple[BodyLink, ...] = ()  # its links to other content files (set by parse_entry)
     link_targets: dict[str, Entry | str | Attachment] = MappingProxyType({})  # href of such a link → the entry, page URL or file it names (set by refs.resolve)
-    spellings: dict[str, str] = MappingProxyType({})  # facet value → its spelling, for search (set by add_slugs where there are any)
 
     def __init__(self, collection: str, slug: str, source: str, stem: str, data: dict, lines: dict, body: Body,
                  fields: frozenset, title_field: str):
@@ -132,7 +131,9 @@ class Entry:
         self.references: list[Entry] = []  # the entries its fields name, set by refs.resolve
         self.sort_key = (pinyin_key(self.title), self.title, slug)
         self._html: Markup | None = None
-        self.slugs: dict[str, str] = {}
+        self.slugs: dict[str, str] = {}  # a term's or picture's name → its slug (set by add_slugs)
+        self.spellings: dict[str, str] = {}  # a facet value → its pinyin, for search (set by add_slugs; set here, not later,
+        # so that every entry's attributes share one key table: added afterwards, they cost 18 MB at 10,000 entries)
         self.body_words: str | None = None  # the body's searchable text, normalised (set by the parse workers, kept by the cache)
 
     @property
@@ -197,8 +198,7 @@ class Entry:
         state["lines"] = {intern(k): v for k, v in state["lines"].items()}
         state["fields"] = _SHARED.setdefault(state["fields"], state["fields"])
         state["slugs"] = {intern(k): intern(v) for k, v in state["slugs"].items()}
-        if "spellings" in state:
-            state["spellings"] = {intern(k): intern(v) for k, v in state["spellings"].items()}
+        state["spellings"] = {intern(k): intern(v) for k, v in state["spellings"].items()}
         syllables, title, slug = state["sort_key"]
         state["sort_key"] = ([intern(s) for s in syllables], title, slug)
         self.__dict__.update((intern(k), v) for k, v in state.items())
@@ -637,10 +637,8 @@ def add_slugs(entry: Entry, term_paths, facet_paths=()) -> None:
         stem = PurePosixPath(ref.path).stem
         if stem not in entry.slugs:
             entry.slugs[stem] = slugify(stem)
-    spellings = {value: spelling(value, pinyin_key(value)) for path in facet_paths for value in field_values(entry.data, path)
-                 if isinstance(value, str) and HAN.search(value)}
-    if spellings:
-        entry.spellings = spellings
+    entry.spellings.update((value, spelling(value, pinyin_key(value))) for path in facet_paths
+                           for value in field_values(entry.data, path) if isinstance(value, str) and HAN.search(value))
 
 
 def facet_paths(site: Site) -> dict[str, list[str]]:
