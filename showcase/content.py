@@ -131,8 +131,8 @@ class Entry:
         self.references: list[Entry] = []  # the entries its fields name, set by refs.resolve
         self.sort_key = (pinyin_key(self.title), self.title, slug)
         self._html: Markup | None = None
-        self.slugs: dict[str, str] = {}  # a term's or picture's name → its slug (set by add_slugs)
-        self.spellings: dict[str, str] = {}  # a facet value → its pinyin, for search (set by add_slugs; set here, not later,
+        self.slugs: dict[str, str] = {}  # a term's or picture's name → its slug (set by add_pinyin)
+        self.spellings: dict[str, str] = {}  # a facet value → its pinyin, for search (set by add_pinyin; set here, not later,
         # so that every entry's attributes share one key table: added afterwards, they cost 18 MB at 10,000 entries)
         self.body_words: str | None = None  # the body's searchable text, normalised (set by the parse workers, kept by the cache)
 
@@ -623,7 +623,7 @@ def nested(value, kind):
             yield from nested(item, kind)
 
 
-def add_slugs(entry: Entry, term_paths, facet_paths=()) -> None:
+def add_pinyin(entry: Entry, term_paths, facet_paths=()) -> None:
     """Work out now the pinyin later stages need: slugs (taxonomy terms, image names) and the spelling of
     search facets' values (a visitor's changchun finds the workers of 吉林长春).
 
@@ -676,7 +676,7 @@ def _parse_chunk(args) -> list[tuple]:
         before = stamp(path) if keep else None
         entry, digest = parse_file(path, root, collection, render, report, collections)
         if entry is not None:
-            add_slugs(entry, paths[0].get(entry.collection, ()), paths[1].get(entry.collection, ()))
+            add_pinyin(entry, paths[0].get(entry.collection, ()), paths[1].get(entry.collection, ()))
             if not report.errors:  # a body beyond markup.markdown_problem's bounds could take minutes
                 entry.body_words = normalise(markdown_text(entry.source_body.markdown()))
             if light:

@@ -121,7 +121,7 @@ def build(root: Path, output: str | None = None, base_url: str | None = None, st
     return result
 
 
-def return_free_memory() -> None:
+def _return_free_memory() -> None:
     """Give the memory freed so far back to the system (glibc keeps it otherwise: 20–40 MB at 10,000 workers)."""
     if os.name != "posix":
         return
@@ -179,7 +179,7 @@ def _check_all(site: Site, report: Report, clock: _Clock, jobs: int | None, clea
     entry_cache.store()
     if not keep_state:  # the live preview reads the records again (live._last_parse)
         entry_cache.drop_records()
-    return_free_memory()
+    _return_free_memory()
     clock.lap("content")
     resolved = refs.resolve(library, report)
     clock.lap("refs")
@@ -235,7 +235,7 @@ def _fill(tree: OutputTree, book, result: BuildResult, clock: _Clock, checked: C
     page_list, search = _page_list(renderer, checked.resolved, checked.pictures, tree)
     if not keep_state:
         search = None  # its texts (20 MB at 10,000 entries) would otherwise sit in every render worker
-    return_free_memory()  # before the render workers fork: each would otherwise start with the parse's and index's leftovers
+    _return_free_memory()  # before the render workers fork: each would otherwise start with the parse's and index's leftovers
     clock.lap("search")
     marks = Fingerprints(renderer, digests, book.template_globals)
     todo, kept = book.split(page_list, marks)
