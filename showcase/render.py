@@ -273,8 +273,8 @@ def calling_template(templates: str) -> tuple[str, int]:
     return "templates", 0
 
 
-class TemplateEncodingError(jinja2.TemplateError):
-    """A template saved in another encoding than UTF-8; the message says which, ``fix`` what to do."""
+class TemplateFileError(jinja2.TemplateError):
+    """A template file that cannot be read as text (saved as GBK or UTF-16, or a pipe); the message says what, ``fix`` what to do."""
 
     def __init__(self, message: str, fix: str):
         super().__init__(message)
@@ -291,6 +291,8 @@ class TemplateLoader(jinja2.FileSystemLoader):
             filename = posixpath.join(folder, *pieces)  # posixpath, as Jinja2's: no drive or UNC part can leave the folder
             if os.path.isfile(filename):
                 break
+            if os.path.exists(filename):  # a pipe would make the read wait for ever, a device never end
+                raise TemplateFileError("这不是一个普通文件（是管道、设备或指向它们的链接），无法读取。", "删掉它，换成真正的模板文件。")
         else:
             raise jinja2.TemplateNotFound(template)
         with open(filename, "rb") as handle:
@@ -298,7 +300,7 @@ class TemplateLoader(jinja2.FileSystemLoader):
         try:
             text = decode_text(data)
         except EncodingProblem as exc:
-            raise TemplateEncodingError(str(exc), exc.fix) from None
+            raise TemplateFileError(str(exc), exc.fix) from None
         mtime = os.path.getmtime(filename)
         return text, os.path.normpath(filename), lambda: _modified_at(filename) == mtime
 
@@ -602,7 +604,7 @@ class Renderer:
                 ok = False
                 line, found, fix = explain_syntax(exc, self.env.loader.get_source(self.env, name)[0])
                 self.report.error(f"templates/{name}", line, "模板", found, fix)
-            except TemplateEncodingError as exc:
+            except TemplateFileError as exc:
                 ok = False
                 self.report.error(f"templates/{name}", 0, "模板", str(exc), exc.fix)
             except jinja2.TemplateError as exc:

@@ -895,6 +895,17 @@ def test_a_pipe_or_a_device_named_md_is_an_error_not_a_hang(site):
         assert "问题：这不是一个普通文件（是管道、设备或指向它们的链接），无法读取。" in block
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX only")
+def test_a_template_that_is_a_pipe_is_an_error_not_a_hang(site):
+    (site / "templates/timeline.html").unlink()
+    os.mkfifo(site / "templates/timeline.html")
+    proc = subprocess.run([sys.executable, str(sitekit.REPO / "build.py"), "--root", str(site), "--jobs", "1"],
+                          capture_output=True, text=True, encoding="utf-8", timeout=60)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    block = one(problems(proc.stderr), "templates/timeline.html")
+    assert "问题：这不是一个普通文件（是管道、设备或指向它们的链接），无法读取。" in block and "改法：删掉它，换成真正的模板文件。" in block
+
+
 # --------------------------------------------------------------------------- command-line usage
 
 def test_help_is_in_chinese_and_english(capsys):
