@@ -107,8 +107,10 @@ def content_file(root: Path, relative: str) -> Path | None:
         return path
     wanted = unicodedata.normalize("NFC", path.name)
     for candidate in sorted(path.parent.iterdir()):
-        if "%" in candidate.name and unicodedata.normalize("NFC", unquote(candidate.name)) == wanted and candidate.is_file():
-            return candidate
+        if "%" in candidate.name and unicodedata.normalize("NFC", unquote(candidate.name)) == wanted:
+            found = inside(root, str(candidate.relative_to(root.resolve())))  # a link named so may lead out
+            if found is not None and found.is_file():
+                return found
     return path
 
 

@@ -102,6 +102,14 @@ def test_content_file_finds_a_file_whose_own_name_holds_a_web_address_escape(tmp
     assert result == (None if expected is None else (root / expected).resolve())
 
 
+def test_content_file_follows_no_link_named_with_an_escape_out_of_the_folder(tmp_path):
+    root = tmp_path / "content"
+    (root / "images").mkdir(parents=True)
+    (tmp_path / "secret.jpg").write_bytes(b"x")
+    os.symlink(tmp_path / "secret.jpg", root / "images/a%20b.jpg")
+    assert content_file(root, "images/a b.jpg") == (root / "images/a b.jpg").resolve()  # reported missing, not read
+
+
 def test_inside_refuses_a_symlink_that_points_out(tmp_path):
     root = tmp_path / "content"
     root.mkdir()
