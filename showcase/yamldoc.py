@@ -492,6 +492,8 @@ class _EventBuilder:
 
     def cut_short(self, event, value: str | None) -> None:
         """Warn when「 #」right after a plain value made the rest of its line a comment (「3 #机组」)."""
+        if event.end_mark.line >= len(self.lines):  # the empty value the parser puts after the last line ({a: b, c left open)
+            return
         match = CUT_BY_COMMENT.match(self.lines[event.end_mark.line], event.end_mark.column)
         if not match:
             return

@@ -107,6 +107,7 @@ def test_a_value_over_several_lines_joins_chinese_without_a_space(text, expected
     ("%name: a\n", 1, "「%」"),
     ("name: [", 1, "方括号或花括号没有配对"),
     ("name: a\ntags: [a,", 2, "方括号或花括号没有配对"),
+    ("# 备注\nfigures: {patents: 3, awards", 2, "花括号 { } 没有配对"),  # open at the very end, in a file with a comment
 ])
 def test_syntax_error_is_reported_at_the_line_with_the_mistake(text, line, words):
     value, issues = parse(text, first_line=1)
