@@ -53,15 +53,22 @@
   var PINYIN_WORD = /^[a-z]{2,}$/;
   var spellings = new WeakMap();
 
-  /** The title's pinyin from each of its syllables on (worked out once). */
+  /** Syllables ("ai zi yang") run together from each of them on: ["aiziyang", "ziyang", "yang"]. */
+  function runsFrom(syllables) {
+    var parts = syllables.split(' ');
+    return parts.map(function (s, start) { return parts.slice(start).join(''); });
+  }
+
+  /** True when word is the syllables run together from one of them on: aiziyang, ziyang, aiziy. */
+  function spells(runs, word) {
+    return runs.some(function (run) { return run.lastIndexOf(word, 0) === 0; });
+  }
+
+  /** The runs of an entry's title (worked out once: a query tries every entry). */
   function entrySpelling(entry) {
-    var spelling = spellings.get(entry);
-    if (spelling === undefined) {
-      var syllables = entry[7].split(' ');
-      spelling = syllables.map(function (s, start) { return syllables.slice(start).join(''); });
-      spellings.set(entry, spelling);
-    }
-    return spelling;
+    var runs = spellings.get(entry);
+    if (runs === undefined) { runs = runsFrom(entry[7]); spellings.set(entry, runs); }
+    return runs;
   }
 
   /** True when word is letters that spell the title in pinyin from one of its syllables on (aiziyang,
@@ -69,7 +76,7 @@
   function pinyinHit(entry, word) {
     if (!entry[7] || !PINYIN_WORD.test(word)) return false;
     if (entry[5].toLowerCase().indexOf(word) >= 0) return true;  // the initials, or the entry's own override of them
-    return entrySpelling(entry).some(function (rest) { return rest.lastIndexOf(word, 0) === 0; });
+    return spells(entrySpelling(entry), word);
   }
 
   var HAN = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/;  // the characters the index spells (showcase/content.py HAN)
@@ -107,13 +114,6 @@
     return marks;
   }
 
-  /** True when word is the syllables ("ai zi yang") run together from one of them on: aiziyang, ziyang, aiziy. */
-  function spells(syllables, word) {
-    var parts = syllables.split(' ');
-    for (var start = 0; start < parts.length; start++) if (parts.slice(start).join('').lastIndexOf(word, 0) === 0) return true;
-    return false;
-  }
-
   /** Per facet, the numbers of the values word spells in pinyin (changchun: 吉林长春) as {number: true} or null;
    *  null when it spells none (a word that is no pinyin, most words). */
   function speltValues(facets, word) {
@@ -121,7 +121,7 @@
     var any = false;
     var spelt = facets.map(function (facet) {
       var found = null;
-      (facet.spellings || []).forEach(function (s, n) { if (s && spells(s, word)) (found = found || {})[n] = true; });
+      (facet.spellings || []).forEach(function (s, n) { if (s && spells(runsFrom(s), word)) (found = found || {})[n] = true; });
       any = any || !!found;
       return found;
     });
