@@ -89,12 +89,12 @@
   }
 
   /** One result as a list item. */
-  function resultItem(entry, words) {
+  function resultItem(entry, words, spelt) {
     var item = el('li', 'result');
     var link = el('a', 'result-link');
     link.href = entryHref(entry[0]);
     var title = el('h2', 'result-title');
-    var marks = words.concat(S.pinyinMarks(entry, words), S.facetMarks(index.facets, entry, words));
+    var marks = words.concat(S.pinyinMarks(entry, words), S.facetMarks(index.facets, entry, spelt));
     appendMarked(title, entry[1], marks);
     link.appendChild(title);
     item.appendChild(link);
@@ -179,7 +179,7 @@
     document.title = (q ? '「' + q + '」的搜索结果' : '搜索') + siteTitle;
     status.textContent = statusText(state, result.entries.length);
     list.textContent = '';
-    result.entries.slice(0, limit).forEach(function (entry) { list.appendChild(resultItem(entry, result.words)); });
+    result.entries.slice(0, limit).forEach(function (entry) { list.appendChild(resultItem(entry, result.words, result.spelt)); });
     more.hidden = result.entries.length <= limit;
     var chosen = Object.keys(state.filters).reduce(function (n, name) { return n + state.filters[name].length; }, 0);
     chosenNote.textContent = chosen ? '（已选 ' + chosen + ' 项）' : '';

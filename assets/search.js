@@ -138,11 +138,12 @@
     return false;
   }
 
-  /** The entry's facet values that the query's pinyin words spell (ningbo → 浙江宁波), normalised, for the page to mark. */
-  function facetMarks(facets, entry, words) {
+  /** The entry's facet values that the query's pinyin words spell (ningbo → 浙江宁波), normalised, for the page to
+   *  mark; spelt is the search result's (per word, speltValues'). */
+  function facetMarks(facets, entry, spelt) {
     var marks = [];
-    words.forEach(function (word) {
-      (speltValues(facets, word) || []).forEach(function (found, slot) {
+    spelt.forEach(function (perFacet) {
+      (perFacet || []).forEach(function (found, slot) {
         if (found) entry[4][slot].forEach(function (n) { if (found[n]) marks.push(normalise(facets[slot].values[n])); });
       });
     });
@@ -184,7 +185,7 @@
   }
 
   /** Entries matching every query word, the facet filters ({name: [values]}) and the initials prefix, ranked.
-   *  Returns {entries, urls, counts: {facet: {value: count}}, words}. */
+   *  Returns {entries, urls, counts: {facet: {value: count}}, words, spelt: per word the facet values it spells}. */
   function search(index, query, filters, initials) {
     var words = queryWords(query);
     var letters = cleanInitials(initials);
@@ -232,7 +233,7 @@
       table[facet.name] = row;
     });
     var found = shown.map(function (n) { return entries[n]; });
-    return {entries: found, urls: found.map(function (e) { return e[0]; }), counts: table, words: words};
+    return {entries: found, urls: found.map(function (e) { return e[0]; }), counts: table, words: words, spelt: spelt};
   }
 
   /** Entries whose pinyin initials start with letters (艾子洋 ← A, AZ, AZY), in the site's order. */
